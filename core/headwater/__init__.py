@@ -1,0 +1,73 @@
+"""headwater: software-defined assets with a tiny plugin-based kernel.
+
+Every public name is listed in ``_EXPORTS`` and imported the first time it is used
+(PEP 562), so ``import headwater`` stays fast and pulls in nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it. Grouped by area; keep each group sorted.
+_EXPORTS: dict[str, str] = {
+    # -- errors ---------------------------------------------------------------------------
+    **dict.fromkeys(
+        [
+            "HeadwaterError",
+            "InvalidDefinitionError",
+            "DuplicateDefinitionError",
+            "CycleError",
+            "InvalidSubsetError",
+            "InvalidAssetSelectionError",
+            "InvariantViolationError",
+            "InvalidConfigError",
+            "InvalidInvocationError",
+            "ExecutionStepError",
+            "StepOutputNotFoundError",
+            "ResourceFunctionError",
+            "HomeNotSetError",
+            "PluginError",
+            "PluginNotFoundError",
+            "StorageError",
+            "MigrationError",
+            "DagsterError",
+            "DagsterInvalidDefinitionError",
+            "DagsterInvalidSubsetError",
+            "DagsterInvalidAssetSelectionError",
+            "DagsterInvariantViolationError",
+            "DagsterInvalidConfigError",
+            "DagsterInvalidInvocationError",
+            "DagsterExecutionStepExecutionError",
+            "DagsterStepOutputNotFoundError",
+            "DagsterResourceFunctionError",
+            "DagsterHomeNotSetError",
+        ],
+        "headwater.errors",
+    ),
+    # -- keys -----------------------------------------------------------------------------
+    "AssetKey": "headwater.definitions.keys",
+    # -- definitions (BEGIN definitions) --------------------------------------------------
+    # -- definitions (END definitions) ----------------------------------------------------
+    # -- graph, selection and jobs (BEGIN graph) ------------------------------------------
+    # -- graph, selection and jobs (END graph) --------------------------------------------
+    # -- events, storage and instance (BEGIN storage) -------------------------------------
+    # -- events, storage and instance (END storage) ---------------------------------------
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'headwater' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

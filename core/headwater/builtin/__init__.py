@@ -1,0 +1,10 @@
+"""Built-in plugins: each module here is registered through the same hooks as third-party ones.
+
+`BUILTIN_PLUGINS` lists them by module name, in registration order. They are registered with
+``trylast`` implementations so any installed plugin can override or wrap them.
+"""
+
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    # (BEGIN builtins) one module name per line
+    # (END builtins)
+)
