@@ -49,6 +49,8 @@ _EXPORTS: dict[str, str] = {
     ),
     # -- keys -----------------------------------------------------------------------------
     "AssetKey": "headwater.definitions.keys",
+    "hookimpl": "headwater.hookspecs",
+    "hookspec": "headwater.hookspecs",
     # -- definitions (BEGIN definitions) --------------------------------------------------
     # -- definitions (END definitions) ----------------------------------------------------
     # -- graph, selection and jobs (BEGIN graph) ------------------------------------------
