@@ -55,6 +55,31 @@ _EXPORTS: dict[str, str] = {
     # -- definitions (END definitions) ----------------------------------------------------
     # -- graph, selection and jobs (BEGIN graph) ------------------------------------------
     # -- graph, selection and jobs (END graph) --------------------------------------------
+    # -- IO managers, resources and config (BEGIN io) -------------------------------------
+    "Config": "headwater.resources._config",
+    "ConfigurableIOManager": "headwater.io._manager",
+    "ConfigurableIOManagerFactory": "headwater.io._manager",
+    "ConfigurableResource": "headwater.resources._configurable",
+    "ConfigurableResourceFactory": "headwater.resources._configurable",
+    "EnvVar": "headwater.resources._env",
+    "FilesystemIOManager": "headwater.builtin.fs_io_manager",
+    "IOManager": "headwater.io._manager",
+    "IOManagerDefinition": "headwater.io._manager",
+    "InMemoryIOManager": "headwater.builtin.memory_io_manager",
+    "InitResourceContext": "headwater.resources._definition",
+    "InputContext": "headwater.io._contexts",
+    "OutputContext": "headwater.io._contexts",
+    "ResourceDefinition": "headwater.resources._definition",
+    "RunConfig": "headwater.resources._run_config",
+    "build_init_resource_context": "headwater.resources._definition",
+    "build_input_context": "headwater.io._contexts",
+    "build_output_context": "headwater.io._contexts",
+    "build_resources": "headwater.resources._build",
+    "fs_io_manager": "headwater.builtin.fs_io_manager",
+    "io_manager": "headwater.io._manager",
+    "mem_io_manager": "headwater.builtin.memory_io_manager",
+    "resource": "headwater.resources._definition",
+    # -- IO managers, resources and config (END io) ---------------------------------------
     # -- events, storage and instance (BEGIN storage) -------------------------------------
     # -- events, storage and instance (END storage) ---------------------------------------
 }

@@ -1,0 +1,135 @@
+"""Filesystem layout for IO managers: safe paths under a base directory and atomic writes.
+
+Layout: ``<base>/<key parts>`` for an asset, ``<base>/<key parts>/<partition>`` for one
+partition (a multi-partition key becomes one directory level per dimension, ordered by
+dimension name), and ``<base>/<run_id>/<step_key>/<output_name>`` for op outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from headwater.errors import InvariantViolationError
+
+
+class UnsafePathError(InvariantViolationError, ValueError):
+    """A key or partition component would place a file outside the IO manager's base dir."""
+
+
+def partition_parts(partition_key: Any) -> list[str]:
+    """Path components of a partition key; multi-partition keys give one per dimension."""
+    by_dimension = getattr(partition_key, "keys_by_dimension", None)
+    if by_dimension:
+        return [str(by_dimension[name]) for name in sorted(by_dimension)]
+    return [str(partition_key)]
+
+
+def asset_parts(context: Any, partition_key: Any = None) -> list[str]:
+    """Components for an asset value (and optionally one partition) described by ``context``."""
+    parts = list(context.asset_key.parts)
+    if partition_key is not None:
+        parts.extend(partition_parts(partition_key))
+    return parts
+
+
+def context_parts(context: Any) -> list[str]:
+    """Components for the single value described by an input or output context."""
+    if context.has_asset_key:
+        key = context.partition_key if context.has_asset_partitions else None
+        return asset_parts(context, key)
+    return context.get_identifier()
+
+
+def _subject(context: Any) -> str:
+    if getattr(context, "has_asset_key", False):
+        return f"asset key {context.asset_key.to_user_string()!r}"
+    return (
+        f"output {getattr(context, 'name', None)!r} of step {getattr(context, 'step_key', None)!r}"
+    )
+
+
+def check_component(component: str, subject: str) -> None:
+    """Refuse a path component that is empty, ``.``/``..``, absolute, or holds a separator/NUL."""
+    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
+    problem = None
+    if component in ("", ".", ".."):
+        problem = "is empty or a relative directory reference"
+    elif "\x00" in component:
+        problem = "contains a NUL character"
+    elif any(sep in component for sep in separators):
+        problem = "contains a path separator"
+    elif os.path.isabs(component) or os.path.splitdrive(component)[0]:
+        problem = "is an absolute path"
+    if problem:
+        raise UnsafePathError(
+            f"Refusing to store {subject}: component {component!r} {problem}, which could "
+            "place the file outside the IO manager's base directory. Rename the asset key "
+            "or partition so that every component is a plain name."
+        )
+
+
+def safe_path(base_dir: str | os.PathLike[str], parts: Sequence[str], subject: str) -> Path:
+    """``base_dir/parts...``, after checking every component and the resolved result."""
+    for part in parts:
+        check_component(str(part), subject)
+    base = Path(base_dir).resolve()
+    path = base.joinpath(*map(str, parts)).resolve()
+    if path == base or base not in path.parents:
+        raise UnsafePathError(
+            f"Refusing to store {subject}: {path} resolves outside base directory {base} "
+            "(is a component a symlink?)."
+        )
+    return path
+
+
+def path_for(base_dir: str | os.PathLike[str], context: Any, partition_key: Any = None) -> Path:
+    """The checked file path for ``context`` (or one of its partitions) under ``base_dir``."""
+    parts = (
+        asset_parts(context, partition_key) if partition_key is not None else context_parts(context)
+    )
+    return safe_path(base_dir, parts, _subject(context))
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write ``path`` through ``write(file)`` so that readers see the old or the new file.
+
+    The data goes to a temporary file in the same directory, is fsynced, then renamed over
+    ``path``. If ``write`` raises, the temporary file is removed and ``path`` is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk; not possible on Windows.
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def missing_value_error(context: Any, path: Path) -> FileNotFoundError:
+    """The error for loading a value whose file does not exist."""
+    return FileNotFoundError(
+        f"No stored value for {_subject(context)} at {path}: was it materialized? "
+        "Materialize it (or the partition) first, or check the IO manager's base_dir."
+    )

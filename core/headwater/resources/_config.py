@@ -1,0 +1,52 @@
+"""`Config`: typed run configuration for assets and ops."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from headwater.resources._fields import FieldsBase, structure_value
+
+
+class Config(FieldsBase):
+    """Base class for typed configuration: subclass it and annotate the fields.
+
+    Fields may have defaults and may be nested `Config` classes, ``list``, ``dict``,
+    ``Optional``, ``Literal`` or ``Enum`` types. Instances are frozen; values are checked when
+    built, in Python or from run config, and a mismatch raises `InvalidConfigError` naming the
+    field's path.
+
+    Example::
+
+        class LimitConfig(Config):
+            limit: int = 10
+            tags: list[str] = []
+    """
+
+    _headwater_config: ClassVar[bool] = True
+
+
+def build_config(cls: type[FieldsBase], data: Any, path: str = "$") -> Any:
+    """Build an instance of ``cls`` from run-config data (a mapping or an instance).
+
+    Raises:
+        InvalidConfigError: naming the path of each missing, unknown or mistyped field.
+    """
+    return structure_value({} if data is None else data, cls, path)
+
+
+def schema_class(config_schema: Any, owner: str) -> Any:
+    """Normalise a ``config_schema``: a mapping of field name to type becomes a Config class."""
+    if isinstance(config_schema, Mapping):
+        import typing
+
+        annotations = {}
+        namespace: dict[str, Any] = {}
+        for name, tp in config_schema.items():
+            annotations[name] = tp
+            if type(None) in typing.get_args(tp):
+                namespace[name] = None
+        namespace["__annotations__"] = annotations
+        namespace["__qualname__"] = f"{owner}Config"
+        return type(f"{owner}Config", (Config,), namespace)
+    return config_schema

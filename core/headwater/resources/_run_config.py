@@ -1,0 +1,247 @@
+"""`RunConfig` and `validate_run_config`: checking run config before any step runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from headwater.errors import InvalidConfigError, did_you_mean
+from headwater.resources._config import Config, build_config, schema_class
+from headwater.resources._configurable import ConfigurableResourceFactory, config_field_names
+from headwater.resources._fields import (
+    FieldsBase,
+    config_dict,
+    structure_fields,
+    structure_value,
+)
+
+_SECTIONS = ("ops", "resources", "execution", "loggers")
+
+
+class RunConfig:
+    """Run config as Python objects: `Config` instances per op and config per resource.
+
+    Args:
+        ops: op (or asset) name -> a `Config` instance, or a ``{"config": {...}}`` mapping.
+        resources: resource key -> a config mapping, a `Config`, or a configured resource.
+        execution: executor config, passed through as given.
+        loggers: logger config, passed through as given.
+    """
+
+    def __init__(
+        self,
+        ops: Mapping[str, Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        loggers: Mapping[str, Any] | None = None,
+        execution: Mapping[str, Any] | None = None,
+    ):
+        self.ops = dict(ops or {})
+        self.resources = dict(resources or {})
+        self.loggers = dict(loggers or {})
+        self.execution = dict(execution or {})
+
+    def to_config_dict(self) -> dict[str, Any]:
+        """The equivalent run-config mapping; EnvVars appear as ``{"env": NAME}``."""
+        return config_dict(_as_mapping(self))
+
+    def __repr__(self) -> str:
+        return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
+
+
+@attrs.frozen
+class ResolvedRunConfig:
+    """Validated run config.
+
+    Attributes:
+        ops: op name -> its config (a `Config` instance, a mapping, or the raw value).
+        resources: resource key -> a configured resource instance or its config value.
+        execution: executor config as given.
+        loggers: logger config as given.
+    """
+
+    ops: Mapping[str, Any] = attrs.field(factory=dict)
+    resources: Mapping[str, Any] = attrs.field(factory=dict)
+    execution: Mapping[str, Any] = attrs.field(factory=dict)
+    loggers: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def op_config(self, name: str) -> Any:
+        """The config of op ``name``, or None when it has none."""
+        return self.ops.get(name)
+
+
+def _as_mapping(run_config: Any) -> Any:
+    if not isinstance(run_config, RunConfig):
+        return {} if run_config is None else run_config
+    ops = {
+        name: {"config": value} if isinstance(value, FieldsBase) else value
+        for name, value in run_config.ops.items()
+    }
+    resources = {
+        key: {"config": value} if isinstance(value, FieldsBase) else value
+        for key, value in run_config.resources.items()
+    }
+    out: dict[str, Any] = {}
+    for section, value in (
+        ("ops", ops),
+        ("resources", resources),
+        ("execution", run_config.execution),
+        ("loggers", run_config.loggers),
+    ):
+        if value:
+            out[section] = value
+    return out
+
+
+def validate_run_config(
+    run_config: Any,
+    config_types_by_op: Mapping[str, Any],
+    resource_defs: Mapping[str, Any],
+) -> ResolvedRunConfig:
+    """Check run config against the ops' config types and the resources, before any step runs.
+
+    Args:
+        run_config: a `RunConfig`, a run-config mapping (``{"ops": {name: {"config": ...}},
+            "resources": {key: {"config": ...}}}``) or None.
+        config_types_by_op: op name -> its config type (a `Config` subclass, a schema mapping,
+            a type) or None for an op without declared config.
+        resource_defs: resource key -> resource (anything `build_resources` accepts).
+
+    Returns:
+        The validated config, with `Config` instances built.
+
+    Raises:
+        InvalidConfigError: listing every missing, unknown or mistyped field with its path.
+    """
+    from headwater.resources._build import coerce_resource
+
+    data = _as_mapping(run_config)
+    errors: list[str] = []
+    if not isinstance(data, Mapping):
+        raise InvalidConfigError(f"$: run config must be a mapping, got {data!r}")
+    for section in data:
+        if section not in _SECTIONS:
+            errors.append(
+                f"$: unknown section '{section}'{did_you_mean(section, _SECTIONS) or '.'} "
+                f"Allowed sections: {', '.join(_SECTIONS)}."
+            )
+    ops_section = _section(data, "ops", errors)
+    ops = _validate_ops(ops_section, config_types_by_op, errors)
+    resources_section = _section(data, "resources", errors)
+    defs = {key: coerce_resource(value) for key, value in resource_defs.items()}
+    resources = _validate_resources(resources_section, defs, errors)
+    if errors:
+        if len(errors) == 1:
+            raise InvalidConfigError(errors[0])
+        raise InvalidConfigError(f"{len(errors)} config errors:\n  " + "\n  ".join(errors))
+    return ResolvedRunConfig(
+        ops=ops,
+        resources=resources,
+        execution=dict(_section(data, "execution", errors)),
+        loggers=dict(_section(data, "loggers", errors)),
+    )
+
+
+def _section(data: Mapping[str, Any], name: str, errors: list[str]) -> Mapping[str, Any]:
+    value = data.get(name) or {}
+    if not isinstance(value, Mapping):
+        errors.append(f"$.{name}: expected a mapping, got {value!r}")
+        return {}
+    return value
+
+
+def _entry_config(entry: Any, path: str, allowed: tuple[str, ...], errors: list[str]) -> Any:
+    if entry is None:
+        return None
+    if not isinstance(entry, Mapping):
+        errors.append(f"{path}: expected a mapping with a 'config' entry, got {entry!r}")
+        return None
+    for key in entry:
+        if key not in allowed:
+            errors.append(
+                f"{path}: unknown entry '{key}'{did_you_mean(key, allowed) or '.'} "
+                f"Allowed entries: {', '.join(allowed)}."
+            )
+    return entry.get("config")
+
+
+def _validate_ops(
+    section: Mapping[str, Any], types_by_op: Mapping[str, Any], errors: list[str]
+) -> dict[str, Any]:
+    for name in section:
+        if name not in types_by_op:
+            known = sorted(types_by_op)
+            errors.append(
+                f"$.ops.{name}: no op or asset named '{name}' in this job"
+                f"{did_you_mean(name, known) or '.'} Known: {', '.join(known) or '(none)'}."
+            )
+    resolved: dict[str, Any] = {}
+    for name, schema in types_by_op.items():
+        path = f"$.ops.{name}"
+        value = _entry_config(section.get(name), path, ("config", "inputs", "outputs"), errors)
+        try:
+            resolved[name] = _build_value(schema, value, f"{path}.config", name)
+        except InvalidConfigError as exc:
+            errors.append(str(exc))
+    return resolved
+
+
+def _build_value(schema: Any, value: Any, path: str, owner: str) -> Any:
+    if schema is None:
+        return value
+    cls = schema_class(schema, owner)
+    if isinstance(cls, type) and issubclass(cls, FieldsBase):
+        built = build_config(cls, value, path)
+        return built if cls is schema else config_dict(built)
+    return structure_value(value, cls, path)
+
+
+def _validate_resources(
+    section: Mapping[str, Any], defs: Mapping[str, Any], errors: list[str]
+) -> dict[str, Any]:
+    for key in section:
+        if key not in defs:
+            known = sorted(defs)
+            errors.append(
+                f"$.resources.{key}: no resource with key '{key}'"
+                f"{did_you_mean(key, known) or '.'} Resource keys: {', '.join(known) or '(none)'}."
+            )
+    resolved: dict[str, Any] = {}
+    for key, definition in defs.items():
+        path = f"$.resources.{key}"
+        value = _entry_config(section.get(key), path, ("config",), errors)
+        try:
+            if isinstance(definition, ConfigurableResourceFactory):
+                resolved[key] = _configure(definition, value, f"{path}.config")
+            else:
+                resolved[key] = _build_value(
+                    definition.config_schema, value, f"{path}.config", key.title()
+                )
+        except InvalidConfigError as exc:
+            errors.append(str(exc))
+    return resolved
+
+
+def _configure(resource: ConfigurableResourceFactory, value: Any, path: str) -> Any:
+    """``resource`` with run-config values overriding the ones given in Python."""
+    if value is None:
+        return resource
+    if isinstance(value, type(resource)):
+        return value
+    if isinstance(value, Config):
+        value = config_dict(value)
+    if not isinstance(value, Mapping):
+        raise InvalidConfigError(f"{path}: expected a mapping of config fields, got {value!r}")
+    merged = {field.name: getattr(resource, field.name) for field in attrs.fields(type(resource))}
+    allowed = config_field_names(type(resource))
+    unknown = [name for name in value if name not in allowed]
+    if unknown:
+        lines = [
+            f"{path}: unknown field '{name}'{did_you_mean(name, allowed) or '.'} "
+            f"Allowed fields: {', '.join(allowed) or '(none)'}."
+            for name in unknown
+        ]
+        raise InvalidConfigError("\n  ".join(lines))
+    merged.update(value)
+    return structure_fields(merged, type(resource), path)
