@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
             "PluginNotFoundError",
             "StorageError",
             "MigrationError",
+            "UnknownPartitionError",
             "DagsterError",
             "DagsterInvalidDefinitionError",
             "DagsterInvalidSubsetError",
@@ -44,6 +45,7 @@ _EXPORTS: dict[str, str] = {
             "DagsterStepOutputNotFoundError",
             "DagsterResourceFunctionError",
             "DagsterHomeNotSetError",
+            "DagsterUnknownPartitionError",
         ],
         "headwater.errors",
     ),
@@ -53,6 +55,67 @@ _EXPORTS: dict[str, str] = {
     "hookspec": "headwater.hookspecs",
     # -- definitions (BEGIN definitions) --------------------------------------------------
     # -- definitions (END definitions) ----------------------------------------------------
+    # -- partitions (BEGIN partitions) ----------------------------------------------------
+    **dict.fromkeys(
+        ["PartitionKeyRange", "PartitionsDefinition", "DynamicPartitionsStore"],
+        "headwater.partitions.base",
+    ),
+    **dict.fromkeys(
+        [
+            "DailyPartitionsDefinition",
+            "HourlyPartitionsDefinition",
+            "MonthlyPartitionsDefinition",
+            "TimeWindow",
+            "TimeWindowPartitionsDefinition",
+            "WeeklyPartitionsDefinition",
+        ],
+        "headwater.partitions.time_window",
+    ),
+    "StaticPartitionsDefinition": "headwater.partitions.static",
+    "DynamicPartitionsDefinition": "headwater.partitions.dynamic",
+    **dict.fromkeys(
+        [
+            "MultiPartitionKey",
+            "MultiPartitionsDefinition",
+            "PartitionDimensionDefinition",
+            "PartitionDimensionKey",
+        ],
+        "headwater.partitions.multi",
+    ),
+    **dict.fromkeys(
+        [
+            "AllPartitionsSubset",
+            "KeysPartitionsSubset",
+            "MultiPartitionsSubset",
+            "PartitionsSubset",
+            "StaticPartitionsSubset",
+            "TimeWindowPartitionsSubset",
+        ],
+        "headwater.partitions.subsets",
+    ),
+    **dict.fromkeys(
+        [
+            "AllPartitionMapping",
+            "IdentityPartitionMapping",
+            "LastPartitionMapping",
+            "PartitionMapping",
+            "SpecificPartitionsPartitionMapping",
+            "StaticPartitionMapping",
+            "TimeWindowPartitionMapping",
+            "UpstreamPartitionsResult",
+            "infer_partition_mapping",
+        ],
+        "headwater.partitions.mappings",
+    ),
+    **dict.fromkeys(
+        [
+            "DimensionPartitionMapping",
+            "MultiPartitionMapping",
+            "MultiToSingleDimensionPartitionMapping",
+        ],
+        "headwater.partitions.multi_mappings",
+    ),
+    # -- partitions (END partitions) ------------------------------------------------------
     # -- graph, selection and jobs (BEGIN graph) ------------------------------------------
     # -- graph, selection and jobs (END graph) --------------------------------------------
     # -- IO managers, resources and config (BEGIN io) -------------------------------------

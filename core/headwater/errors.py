@@ -74,6 +74,10 @@ class HomeNotSetError(HeadwaterError):
     """An operation needs ``HEADWATER_HOME`` and it is not usable."""
 
 
+class UnknownPartitionError(HeadwaterError):
+    """A partition key is not a partition of the partitions definition it was used with."""
+
+
 class PluginError(HeadwaterError):
     """A plugin could not be loaded, registered or validated."""
 
@@ -118,3 +122,4 @@ DagsterExecutionStepExecutionError = ExecutionStepError
 DagsterStepOutputNotFoundError = StepOutputNotFoundError
 DagsterResourceFunctionError = ResourceFunctionError
 DagsterHomeNotSetError = HomeNotSetError
+DagsterUnknownPartitionError = UnknownPartitionError
