@@ -54,6 +54,62 @@ _EXPORTS: dict[str, str] = {
     "hookimpl": "headwater.hookspecs",
     "hookspec": "headwater.hookspecs",
     # -- definitions (BEGIN definitions) --------------------------------------------------
+    **dict.fromkeys(
+        ["AssetChecksDefinition", "AssetExecutionType", "AssetsDefinition"],
+        "headwater.definitions.assets",
+    ),
+    **dict.fromkeys(
+        ["AssetCheckKey", "AssetCheckResult", "AssetCheckSeverity", "AssetCheckSpec"],
+        "headwater.definitions.checks",
+    ),
+    **dict.fromkeys(
+        ["asset", "asset_check", "multi_asset"],
+        "headwater.definitions.decorators",
+    ),
+    "Definitions": "headwater.definitions.definitions",
+    **dict.fromkeys(
+        [
+            "AssetMetadataValue",
+            "BoolMetadataValue",
+            "DagsterRunMetadataValue",
+            "FloatMetadataValue",
+            "IntMetadataValue",
+            "JobMetadataValue",
+            "JsonMetadataValue",
+            "MarkdownMetadataValue",
+            "MetadataValue",
+            "NotebookMetadataValue",
+            "NullMetadataValue",
+            "PathMetadataValue",
+            "PythonArtifactMetadataValue",
+            "TableColumn",
+            "TableMetadataValue",
+            "TableRecord",
+            "TableSchema",
+            "TableSchemaMetadataValue",
+            "TextMetadataValue",
+            "TimestampMetadataValue",
+            "UrlMetadataValue",
+        ],
+        "headwater.definitions.metadata",
+    ),
+    **dict.fromkeys(
+        ["In", "Nothing", "OpDefinition", "Out", "op"],
+        "headwater.definitions.ops",
+    ),
+    **dict.fromkeys(
+        ["BackfillPolicy", "BackfillPolicyType", "Backoff", "Jitter", "RetryPolicy"],
+        "headwater.definitions.policies",
+    ),
+    **dict.fromkeys(
+        ["DataVersion", "MaterializeResult", "ObserveResult", "Output"],
+        "headwater.definitions.results",
+    ),
+    **dict.fromkeys(["SourceAsset", "observable_source_asset"], "headwater.definitions.source"),
+    **dict.fromkeys(
+        ["AssetDep", "AssetIn", "AssetOut", "AssetSpec"],
+        "headwater.definitions.specs",
+    ),
     # -- definitions (END definitions) ----------------------------------------------------
     # -- partitions (BEGIN partitions) ----------------------------------------------------
     **dict.fromkeys(
@@ -117,6 +173,10 @@ _EXPORTS: dict[str, str] = {
     ),
     # -- partitions (END partitions) ------------------------------------------------------
     # -- graph, selection and jobs (BEGIN graph) ------------------------------------------
+    "AssetSelection": "headwater.graph.selection",
+    "ResolvedAssetJob": "headwater.jobs.asset_job",
+    "UnresolvedAssetJobDefinition": "headwater.jobs.asset_job",
+    "define_asset_job": "headwater.jobs.asset_job",
     # -- graph, selection and jobs (END graph) --------------------------------------------
     # -- IO managers, resources and config (BEGIN io) -------------------------------------
     "Config": "headwater.resources._config",

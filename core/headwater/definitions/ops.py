@@ -1,0 +1,297 @@
+"""The op model an `AssetsDefinition` wraps: `OpDefinition`, `In`, `Out`, `Nothing` and `@op`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from headwater.definitions._signature import FnSignature
+from headwater.definitions.names import check_valid_name
+from headwater.definitions.specs import EMPTY_FROZENSET, _to_dict
+from headwater.errors import InvalidDefinitionError, InvalidInvocationError
+
+DEFAULT_IO_MANAGER_KEY = "io_manager"
+
+
+class Nothing:
+    """The type of an input or output that carries no value, only ordering."""
+
+    def __init__(self) -> None:
+        raise TypeError("Nothing is a marker type; use the class itself, not an instance")
+
+
+def is_nothing(dagster_type: Any) -> bool:
+    """Whether a type is the `Nothing` marker."""
+    return dagster_type is Nothing
+
+
+@attrs.frozen
+class In:
+    """An op input.
+
+    Args:
+        dagster_type: the input's type; `Nothing` for ordering-only inputs.
+        description: human-readable description.
+        metadata: metadata handed to the input manager.
+        asset_key: the asset this input loads, for ops used outside asset definitions (asset
+            definitions keep their input keys in `keys_by_input_name`).
+        input_manager_key: resource key of the manager that loads the value.
+    """
+
+    dagster_type: Any = None
+    description: str | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_to_dict)
+    asset_key: Any = None
+    input_manager_key: str | None = None
+
+
+@attrs.frozen
+class Out:
+    """An op output.
+
+    Args:
+        dagster_type: the output's type; `Nothing` when no value is stored.
+        description: human-readable description.
+        is_required: whether the function always produces this output.
+        io_manager_key: resource key of the IO manager that stores the value.
+        metadata: metadata handed to the IO manager.
+        code_version: version of the code producing the output.
+    """
+
+    dagster_type: Any = None
+    description: str | None = None
+    is_required: bool = True
+    io_manager_key: str | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_to_dict)
+    code_version: str | None = None
+
+
+_NO_OUTS = {"result": Out()}
+
+
+class OpDefinition:
+    """A named compute function with inputs, outputs, resources, tags and a retry policy.
+
+    Args:
+        compute_fn: the function.
+        name: the op name (regex ``^[A-Za-z0-9_]+$``).
+        ins: inputs by name; parameters of ``compute_fn`` not listed get a default `In`.
+        outs: outputs by name; defaults to one output called ``"result"``.
+        description: human-readable description.
+        config_schema: schema of the op's run config (stored as given).
+        required_resource_keys: resource keys the op needs besides annotated parameters.
+        tags: op tags.
+        retry_policy: how failing runs of the op are retried.
+        code_version: version of the code.
+        pool: concurrency pool name.
+    """
+
+    __slots__ = (
+        "_signature",
+        "code_version",
+        "compute_fn",
+        "config_schema",
+        "description",
+        "ins",
+        "name",
+        "outs",
+        "pool",
+        "required_resource_keys",
+        "retry_policy",
+        "tags",
+    )
+
+    def __init__(
+        self,
+        compute_fn: Callable[..., Any],
+        name: str,
+        ins: Mapping[str, In] | None = None,
+        outs: Mapping[str, Out] | None = None,
+        description: str | None = None,
+        config_schema: Any = None,
+        required_resource_keys: set[str] | frozenset[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        retry_policy: Any = None,
+        code_version: str | None = None,
+        pool: str | None = None,
+        *,
+        _signature: FnSignature | None = None,
+    ):
+        self.name = check_valid_name(name)
+        self.compute_fn = compute_fn
+        signature = _signature if _signature is not None else FnSignature(compute_fn)
+        self._signature = signature
+        ins = dict(ins) if ins else {}
+        for param in signature.data_params:
+            if param not in ins:
+                ins[param] = In()
+        for input_name in ins:
+            check_valid_name(input_name)
+        self.ins = ins
+        self.outs = outs if outs.__class__ is dict else dict(outs) if outs else _NO_OUTS
+        self.description = description
+        self.config_schema = config_schema
+        keys = frozenset(required_resource_keys) if required_resource_keys else EMPTY_FROZENSET
+        self.required_resource_keys = (
+            keys | frozenset(signature.resource_params) if signature.resource_params else keys
+        )
+        self.tags = dict(tags) if tags else {}
+        self.retry_policy = retry_policy
+        self.code_version = code_version
+        self.pool = pool
+
+    def __repr__(self) -> str:
+        return f"OpDefinition(name={self.name!r})"
+
+    @property
+    def signature(self) -> FnSignature:
+        """The analysed parameters of the compute function."""
+        return self._signature
+
+    @property
+    def config_type(self) -> Any:
+        """The `Config` class of the config parameter, if the function has one."""
+        return self._signature.config_type
+
+    def _invoke(
+        self,
+        context: Any,
+        inputs: Mapping[str, Any],
+        resources: Mapping[str, Any] | None = None,
+        config: Any = None,
+    ) -> Any:
+        """Call the compute function: the seam the execution engine uses.
+
+        Args:
+            context: passed to the context parameter, if there is one.
+            inputs: values of the data parameters by name (missing ones use their defaults).
+            resources: values of resource parameters; else read from ``context.resources``.
+            config: the value for the config parameter.
+        """
+        sig = self._signature
+        kwargs: dict[str, Any] = {}
+        if sig.context_param is not None:
+            kwargs[sig.context_param] = context
+        for name in sig.data_params:
+            if name in inputs:
+                kwargs[name] = inputs[name]
+        for name in sig.resource_params:
+            if resources is not None and name in resources:
+                kwargs[name] = resources[name]
+            else:
+                kwargs[name] = getattr(context.resources, name)
+        if sig.config_param is not None:
+            kwargs[sig.config_param] = config
+        return self.compute_fn(**kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the function directly: upstream values positionally or by name."""
+        return invoke_directly(self, self.name, args, kwargs)
+
+
+def invoke_directly(op: OpDefinition, label: str, args: tuple, kwargs: dict[str, Any]) -> Any:
+    """Map direct-call arguments onto an op's parameters and call it.
+
+    Raises:
+        InvalidInvocationError: a context is missing, an argument is unknown or an input is
+            missing.
+    """
+    sig = op.signature
+    args_list = list(args)
+    context = None
+    if sig.context_param is not None:
+        if sig.context_param in kwargs:
+            context = kwargs.pop(sig.context_param)
+        elif args_list:
+            context = args_list.pop(0)
+        else:
+            raise InvalidInvocationError(
+                f"'{label}' takes a context parameter '{sig.context_param}' but no context was "
+                "given; call it with a context first, e.g. build_asset_context()."
+            )
+    if len(args_list) > len(sig.data_params):
+        raise InvalidInvocationError(
+            f"'{label}' takes {len(sig.data_params)} input(s) {list(sig.data_params)} but "
+            f"{len(args_list)} positional value(s) were given."
+        )
+    inputs = dict(zip(sig.data_params, args_list))
+    for name in sig.data_params[len(args_list) :]:
+        if name in kwargs:
+            inputs[name] = kwargs.pop(name)
+        elif name not in sig.params_with_defaults:
+            raise InvalidInvocationError(
+                f"No value provided for input '{name}' of '{label}'; pass it positionally or "
+                f"as {name}=..."
+            )
+    resources = {name: kwargs.pop(name) for name in sig.resource_params if name in kwargs}
+    missing = [name for name in sig.resource_params if name not in resources]
+    if missing and getattr(context, "resources", None) is None:
+        raise InvalidInvocationError(
+            f"'{label}' needs resource(s) {missing}; pass them as keyword arguments or in the "
+            "context's resources."
+        )
+    config = kwargs.pop(sig.config_param, None) if sig.config_param is not None else None
+    if kwargs:
+        raise InvalidInvocationError(
+            f"'{label}' got unexpected argument(s) {sorted(kwargs)}; it accepts inputs "
+            f"{list(sig.data_params)}, resources {list(sig.resource_params)}"
+            + (f" and config '{sig.config_param}'." if sig.config_param else ".")
+        )
+    return op._invoke(context, inputs, resources, config)
+
+
+def op(
+    compute_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Out | Mapping[str, Out] | None = None,
+    config_schema: Any = None,
+    required_resource_keys: set[str] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    retry_policy: Any = None,
+    code_version: str | None = None,
+    pool: str | None = None,
+) -> Any:
+    """Turn a function into an `OpDefinition`; usable bare (``@op``) or called (``@op(...)``).
+
+    Raises:
+        InvalidDefinitionError: a name is invalid or ``ins`` names an unknown parameter.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> OpDefinition:
+        import inspect
+
+        signature = FnSignature(fn)
+        for input_name in ins or {}:
+            if input_name not in signature.data_params:
+                raise InvalidDefinitionError(
+                    f"Key '{input_name}' in provided ins dict does not correspond to any of the "
+                    f"names of the arguments to the decorated function '{fn.__name__}' "
+                    f"(arguments: {list(signature.data_params)})."
+                )
+        if isinstance(out, Out):
+            outs = {"result": out}
+        elif out:
+            outs = dict(out)
+        else:
+            outs = {"result": Out(dagster_type=Nothing)} if signature.returns_none else None
+        return OpDefinition(
+            fn,
+            name or fn.__name__,
+            ins=ins,
+            outs=outs,
+            description=description or (inspect.cleandoc(fn.__doc__) if fn.__doc__ else None),
+            config_schema=config_schema,
+            required_resource_keys=required_resource_keys,
+            tags=tags,
+            retry_policy=retry_policy,
+            code_version=code_version,
+            pool=pool,
+            _signature=signature,
+        )
+
+    return decorate(compute_fn) if compute_fn is not None else decorate
