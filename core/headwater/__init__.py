@@ -204,6 +204,26 @@ _EXPORTS: dict[str, str] = {
     "resource": "headwater.resources._definition",
     # -- IO managers, resources and config (END io) ---------------------------------------
     # -- events, storage and instance (BEGIN storage) -------------------------------------
+    **dict.fromkeys(
+        [
+            "AssetCheckEvaluation",
+            "AssetMaterialization",
+            "AssetObservation",
+            "AssetRecordsFilter",
+            "DagsterEvent",
+            "DagsterEventType",
+            "EventLogEntry",
+            "EventLogRecord",
+            "EventRecordsFilter",
+            "EventRecordsResult",
+            "HeadwaterEventType",
+        ],
+        "headwater.events",
+    ),
+    **dict.fromkeys(["DagsterInstance", "Instance"], "headwater.instance"),
+    **dict.fromkeys(
+        ["DagsterRun", "DagsterRunStatus", "RunRecord", "RunsFilter"], "headwater.storage.runs"
+    ),
     # -- events, storage and instance (END storage) ---------------------------------------
 }
 

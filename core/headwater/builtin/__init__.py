@@ -8,5 +8,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     # (BEGIN builtins) one module name per line
     "headwater.builtin.fs_io_manager",
     "headwater.builtin.memory_io_manager",
+    "headwater.builtin.sqlite_storage",
     # (END builtins)
 )

@@ -1,0 +1,109 @@
+"""The kinds of events a run, a step or a run-less report writes to the event log."""
+
+from __future__ import annotations
+
+import enum
+
+
+class DagsterEventType(str, enum.Enum):
+    """What an event records. Run-level members keep their historical stored values.
+
+    ``RUN_START`` is stored as ``"PIPELINE_START"``, ``RUN_SUCCESS`` as ``"PIPELINE_SUCCESS"``
+    and so on, so event logs stay readable by tools that know those values.
+    """
+
+    STEP_OUTPUT = "STEP_OUTPUT"
+    STEP_INPUT = "STEP_INPUT"
+    STEP_FAILURE = "STEP_FAILURE"
+    STEP_START = "STEP_START"
+    STEP_SUCCESS = "STEP_SUCCESS"
+    STEP_SKIPPED = "STEP_SKIPPED"
+    STEP_WORKER_STARTING = "STEP_WORKER_STARTING"
+    STEP_WORKER_STARTED = "STEP_WORKER_STARTED"
+    RESOURCE_INIT_STARTED = "RESOURCE_INIT_STARTED"
+    RESOURCE_INIT_SUCCESS = "RESOURCE_INIT_SUCCESS"
+    RESOURCE_INIT_FAILURE = "RESOURCE_INIT_FAILURE"
+    STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
+    STEP_RESTARTED = "STEP_RESTARTED"
+    ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
+    ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
+    ASSET_FAILED_TO_MATERIALIZE = "ASSET_FAILED_TO_MATERIALIZE"
+    ASSET_OBSERVATION = "ASSET_OBSERVATION"
+    ASSET_WIPED = "ASSET_WIPED"
+    STEP_EXPECTATION_RESULT = "STEP_EXPECTATION_RESULT"
+    ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
+    ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
+    RUN_ENQUEUED = "PIPELINE_ENQUEUED"
+    RUN_DEQUEUED = "PIPELINE_DEQUEUED"
+    RUN_STARTING = "PIPELINE_STARTING"
+    RUN_START = "PIPELINE_START"
+    RUN_SUCCESS = "PIPELINE_SUCCESS"
+    RUN_FAILURE = "PIPELINE_FAILURE"
+    RUN_CANCELING = "PIPELINE_CANCELING"
+    RUN_CANCELED = "PIPELINE_CANCELED"
+    OBJECT_STORE_OPERATION = "OBJECT_STORE_OPERATION"
+    ASSET_STORE_OPERATION = "ASSET_STORE_OPERATION"
+    LOADED_INPUT = "LOADED_INPUT"
+    HANDLED_OUTPUT = "HANDLED_OUTPUT"
+    ENGINE_EVENT = "ENGINE_EVENT"
+    HOOK_COMPLETED = "HOOK_COMPLETED"
+    HOOK_ERRORED = "HOOK_ERRORED"
+    HOOK_SKIPPED = "HOOK_SKIPPED"
+    ALERT_START = "ALERT_START"
+    ALERT_SUCCESS = "ALERT_SUCCESS"
+    ALERT_FAILURE = "ALERT_FAILURE"
+    LOGS_CAPTURED = "LOGS_CAPTURED"
+    FRESHNESS_STATE_EVALUATION = "FRESHNESS_STATE_EVALUATION"
+    FRESHNESS_STATE_CHANGE = "FRESHNESS_STATE_CHANGE"
+
+
+HeadwaterEventType = DagsterEventType
+
+STEP_EVENTS = frozenset(
+    {
+        DagsterEventType.STEP_INPUT,
+        DagsterEventType.STEP_START,
+        DagsterEventType.STEP_OUTPUT,
+        DagsterEventType.STEP_FAILURE,
+        DagsterEventType.STEP_SUCCESS,
+        DagsterEventType.STEP_SKIPPED,
+        DagsterEventType.ASSET_MATERIALIZATION,
+        DagsterEventType.ASSET_OBSERVATION,
+        DagsterEventType.STEP_EXPECTATION_RESULT,
+        DagsterEventType.ASSET_CHECK_EVALUATION,
+        DagsterEventType.OBJECT_STORE_OPERATION,
+        DagsterEventType.HANDLED_OUTPUT,
+        DagsterEventType.LOADED_INPUT,
+        DagsterEventType.STEP_RESTARTED,
+        DagsterEventType.STEP_UP_FOR_RETRY,
+    }
+)
+
+# Run-level events update the run's row: the status each one moves the run to.
+RUN_EVENT_STATUS = {
+    DagsterEventType.RUN_ENQUEUED: "QUEUED",
+    DagsterEventType.RUN_DEQUEUED: "NOT_STARTED",
+    DagsterEventType.RUN_STARTING: "STARTING",
+    DagsterEventType.RUN_START: "STARTED",
+    DagsterEventType.RUN_SUCCESS: "SUCCESS",
+    DagsterEventType.RUN_FAILURE: "FAILURE",
+    DagsterEventType.RUN_CANCELING: "CANCELING",
+    DagsterEventType.RUN_CANCELED: "CANCELED",
+}
+
+ASSET_EVENT_TYPES = frozenset(
+    {
+        DagsterEventType.ASSET_MATERIALIZATION,
+        DagsterEventType.ASSET_OBSERVATION,
+        DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+        DagsterEventType.ASSET_FAILED_TO_MATERIALIZE,
+        DagsterEventType.ASSET_WIPED,
+    }
+)
+
+CHECK_EVENT_TYPES = frozenset(
+    {
+        DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+        DagsterEventType.ASSET_CHECK_EVALUATION,
+    }
+)

@@ -1,0 +1,496 @@
+"""`Instance`: where runs, events and asset values of one headwater installation live."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from headwater.definitions.keys import AssetKey
+from headwater.errors import HomeNotSetError, InvariantViolationError
+from headwater.events.assets import (
+    AssetCheckEvaluation,
+    AssetCheckEvaluationPlanned,
+    AssetMaterialization,
+    AssetObservation,
+)
+from headwater.events.data import AssetMaterializationPlannedData
+from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent, EventLogEntry
+from headwater.events.records import (
+    AssetRecord,
+    AssetRecordsFilter,
+    EventLogRecord,
+    EventRecordsFilter,
+    EventRecordsResult,
+)
+from headwater.events.types import DagsterEventType
+from headwater.instance.config import InstanceSettings, load_settings, resolve_storage_url
+from headwater.storage.runs import (
+    PARTITION_TAG,
+    DagsterRun,
+    DagsterRunStatus,
+    RunRecord,
+    RunsFilter,
+)
+
+if TYPE_CHECKING:
+    from headwater.storage.sql import SqlStorage
+
+HOME_ENV_VAR = "HEADWATER_HOME"
+DEFAULT_HOME = ".headwater"
+
+
+def open_storage(url: str, backend: str | None = None, *, context: str = "") -> SqlStorage:
+    """Open the storage for ``url`` through the backend registered for its scheme (or name).
+
+    Backends come from the ``register_storage_backends`` hook. Before the plugin manager
+    exists (``headwater._plugins`` missing) the built-in SQL backend is used directly.
+    """
+    try:
+        from headwater._plugins import lookup_storage_backend
+    except ImportError:
+        from headwater.builtin.sqlite_storage import SqlStorageBackend
+
+        return SqlStorageBackend("sqlite", ("sqlite", "postgresql", "postgres"))(url)
+    factory = lookup_storage_backend(backend or url, context=context)
+    return factory(url)
+
+
+class Instance:
+    """One headwater installation: its storage, its settings and its files.
+
+    Get one with `Instance.get` (from ``HEADWATER_HOME``), `Instance.ephemeral` (in memory,
+    for tests and `materialize`) or `Instance.local_temp` (a temporary directory). Use it as
+    a context manager, or call `dispose`, to release its connections and temporary files.
+    """
+
+    def __init__(
+        self,
+        storage: SqlStorage,
+        root_directory: str | os.PathLike[str],
+        settings: InstanceSettings | None = None,
+        *,
+        cleanup: Any = None,
+    ):
+        self._storage = storage
+        self._root = Path(root_directory)
+        self._settings = settings or InstanceSettings()
+        self._cleanup = cleanup
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def get(cls) -> Instance:
+        """The instance in ``$HEADWATER_HOME`` (default ``./.headwater``), created on first use.
+
+        Raises:
+            HomeNotSetError: the home path exists but is not a directory, or cannot be created.
+            InvalidConfigError: ``headwater.toml`` there is invalid.
+            MigrationError: the database's schema needs an upgrade (or is newer).
+        """
+        home = Path(os.environ.get(HOME_ENV_VAR) or DEFAULT_HOME).expanduser().resolve()
+        if home.exists() and not home.is_dir():
+            raise HomeNotSetError(
+                f"{HOME_ENV_VAR} points at {home}, which is a file, not a directory. "
+                f"Set {HOME_ENV_VAR} to a directory (it is created if missing)."
+            )
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HomeNotSetError(
+                f"Cannot create the headwater home directory {home}: {exc}. "
+                f"Set {HOME_ENV_VAR} to a writable directory."
+            ) from exc
+        return cls.from_directory(home)
+
+    @classmethod
+    def from_directory(cls, home: str | os.PathLike[str]) -> Instance:
+        """The instance whose home is ``home`` (reads its ``headwater.toml``)."""
+        home = Path(home)
+        settings = load_settings(home)
+        url = resolve_storage_url(settings.storage_url, home)
+        context = f"config $.storage.url in {home / 'headwater.toml'}"
+        storage = open_storage(url, settings.storage_backend, context=context)
+        return cls(storage, home, settings)
+
+    @classmethod
+    def ephemeral(cls, tempdir: str | None = None) -> Instance:
+        """An in-memory instance (SQLite in memory, files in a temporary directory).
+
+        Everything is lost at `dispose`. The storage is shared by all threads of the process.
+        """
+        from headwater.builtin.sqlite_storage import SqlStorageBackend
+
+        root = Path(tempfile.mkdtemp(prefix="headwater-", dir=tempdir))
+        storage = SqlStorageBackend("sqlite", ("sqlite",))("sqlite://")
+        return cls(storage, root, cleanup=lambda: shutil.rmtree(root, ignore_errors=True))
+
+    @classmethod
+    def local_temp(cls, tempdir: str | os.PathLike[str] | None = None) -> Instance:
+        """An instance with its home in ``tempdir`` (a new temporary directory if None).
+
+        A directory created here is removed at `dispose`; a given one is left in place.
+        """
+        if tempdir is not None:
+            home = Path(tempdir)
+            home.mkdir(parents=True, exist_ok=True)
+            return cls.from_directory(home)
+        home = Path(tempfile.mkdtemp(prefix="headwater-home-"))
+        instance = cls.from_directory(home)
+        instance._cleanup = lambda: shutil.rmtree(home, ignore_errors=True)
+        return instance
+
+    def dispose(self) -> None:
+        """Close the storage's connections and remove temporary files this instance made."""
+        self._storage.dispose()
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup = None
+
+    def __enter__(self) -> Instance:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.dispose()
+
+    # -- where things live --------------------------------------------------------------------
+
+    @property
+    def root_directory(self) -> str:
+        """The instance's home directory."""
+        return str(self._root)
+
+    def storage_directory(self) -> str:
+        """The base directory of the filesystem IO manager (``<home>/storage``)."""
+        return str(self._root / "storage")
+
+    @property
+    def settings(self) -> InstanceSettings:
+        """What ``headwater.toml`` configured (defaults for an ephemeral instance)."""
+        return self._settings
+
+    @property
+    def storage(self) -> SqlStorage:
+        """The storage backend holding runs, events and indexes."""
+        return self._storage
+
+    @property
+    def event_log_storage(self) -> SqlStorage:
+        """The storage, under the name scripts written for the reference API use."""
+        return self._storage
+
+    @property
+    def run_storage(self) -> SqlStorage:
+        """The storage, under the name scripts written for the reference API use."""
+        return self._storage
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Apply pending schema migrations; returns (revision before, revision after)."""
+        return self._storage.upgrade()
+
+    migrate = upgrade
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        job_name: str,
+        *,
+        run_id: str | None = None,
+        run_config: Mapping[str, Any] | None = None,
+        status: DagsterRunStatus = DagsterRunStatus.NOT_STARTED,
+        tags: Mapping[str, str] | None = None,
+        asset_selection: Iterable[AssetKey] | None = None,
+        asset_check_selection: Iterable[Any] | None = None,
+        parent_run_id: str | None = None,
+        root_run_id: str | None = None,
+    ) -> DagsterRun:
+        """Record a new run, with ASSET_MATERIALIZATION_PLANNED per selected asset and
+        ASSET_CHECK_EVALUATION_PLANNED per selected check, in one transaction.
+
+        Raises:
+            InvariantViolationError: ``run_id`` is taken.
+        """
+        run = DagsterRun(
+            job_name=job_name,
+            run_id=run_id or str(uuid.uuid4()),
+            status=status,
+            tags=tags or {},
+            run_config=run_config or {},
+            asset_selection=asset_selection,
+            asset_check_selection=asset_check_selection,
+            parent_run_id=parent_run_id,
+            root_run_id=root_run_id,
+        )
+        planned = [
+            EventLogEntry.from_event(
+                DagsterEvent.build(
+                    DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                    job_name,
+                    message=f"{job_name} intends to materialize asset {key.to_user_string()}",
+                    event_specific_data=AssetMaterializationPlannedData(
+                        key, partition=run.tags.get(PARTITION_TAG)
+                    ),
+                ),
+                run.run_id,
+            )
+            for key in sorted(run.asset_selection or ())
+        ]
+        planned += [
+            EventLogEntry.from_event(
+                DagsterEvent.build(
+                    DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+                    job_name,
+                    message=f"{job_name} intends to execute asset check {check.name} on "
+                    f"asset {check.asset_key.to_user_string()}",
+                    event_specific_data=AssetCheckEvaluationPlanned(check.asset_key, check.name),
+                ),
+                run.run_id,
+            )
+            for check in sorted(run.asset_check_selection or (), key=_check_sort_key)
+        ]
+        self._storage.add_run(run, planned)
+        self._notify(planned)
+        return run
+
+    def get_run_by_id(self, run_id: str) -> DagsterRun | None:
+        """The run with this id, or None."""
+        return self._storage.get_run_by_id(run_id)
+
+    def get_runs(
+        self,
+        filters: RunsFilter | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+        ascending: bool = False,
+    ) -> list[DagsterRun]:
+        """Runs matching ``filters``, newest first; ``cursor`` is the run id to start after."""
+        return self._storage.get_runs(filters, cursor=cursor, limit=limit, ascending=ascending)
+
+    def get_run_records(
+        self,
+        filters: RunsFilter | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        ascending: bool = False,
+    ) -> list[RunRecord]:
+        """Like `get_runs`, with storage ids and create/update/start/end timestamps."""
+        return self._storage.get_run_records(
+            filters, limit=limit, cursor=cursor, ascending=ascending
+        )
+
+    def get_runs_count(self, filters: RunsFilter | None = None) -> int:
+        """How many runs match ``filters``."""
+        return self._storage.get_runs_count(filters)
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether a run with this id exists."""
+        return self._storage.has_run(run_id)
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run with its tags, events and check executions."""
+        self._storage.delete_run(run_id)
+
+    def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
+        """Add or replace tags on a run."""
+        self._storage.add_run_tags(run_id, new_tags)
+
+    # -- writing events -----------------------------------------------------------------------
+
+    def store_events(self, entries: Sequence[EventLogEntry]) -> list[int]:
+        """Store a batch of events in one transaction, then show them to ``handle_event``.
+
+        Run events (RUN_START, RUN_SUCCESS, ...) update the run's status and times; asset
+        and check events update the asset indexes, all in the same transaction.
+
+        Returns:
+            The storage ids of the entries, in order.
+        """
+        ids = self._storage.store_events(entries)
+        self._notify(entries)
+        return ids
+
+    def handle_new_event(self, entry: EventLogEntry) -> int:
+        """Store one event (see `store_events`); returns its storage id."""
+        return self.store_events([entry])[0]
+
+    def report_dagster_event(
+        self, event: DagsterEvent, run_id: str, log_level: int = logging.INFO
+    ) -> int:
+        """Store a structured event of ``run_id``; returns its storage id."""
+        return self.handle_new_event(EventLogEntry.from_event(event, run_id, level=log_level))
+
+    def report_runless_asset_event(
+        self, asset_event: AssetMaterialization | AssetObservation | AssetCheckEvaluation
+    ) -> int:
+        """Record a materialization, observation or check evaluation made outside any run.
+
+        Raises:
+            InvariantViolationError: ``asset_event`` is of another type.
+        """
+        if isinstance(asset_event, AssetMaterialization):
+            event = DagsterEvent.asset_materialization(asset_event, RUNLESS_JOB_NAME)
+        elif isinstance(asset_event, AssetObservation):
+            event = DagsterEvent.asset_observation(asset_event, RUNLESS_JOB_NAME)
+        elif isinstance(asset_event, AssetCheckEvaluation):
+            event = DagsterEvent.asset_check_evaluation(asset_event, RUNLESS_JOB_NAME)
+        else:
+            raise InvariantViolationError(
+                f"report_runless_asset_event takes an AssetMaterialization, AssetObservation "
+                f"or AssetCheckEvaluation; got {type(asset_event).__name__}."
+            )
+        return self.report_dagster_event(event, RUNLESS_RUN_ID)
+
+    def wipe_assets(self, asset_keys: Iterable[AssetKey]) -> None:
+        """Forget the latest materializations, observations and partitions of these assets.
+
+        The events stay in the log (each wipe adds an ASSET_WIPED event), but no longer
+        count as the latest: the assets read as never materialized until they are again.
+        """
+        self._notify(self._storage.wipe_assets(asset_keys))
+
+    def _notify(self, entries: Sequence[EventLogEntry]) -> None:
+        if not entries:
+            return
+        try:
+            from headwater._plugins import get_plugin_manager
+        except ImportError:
+            return
+        hook = get_plugin_manager().hook.handle_event
+        if not hook.get_hookimpls():
+            return
+        for entry in entries:
+            hook(event=entry, instance=self)
+
+    # -- reading events -----------------------------------------------------------------------
+
+    def all_logs(
+        self,
+        run_id: str,
+        of_type: DagsterEventType | Iterable[DagsterEventType] | None = None,
+    ) -> list[EventLogEntry]:
+        """Every event of a run in the order stored (optionally only some types)."""
+        return self._storage.all_logs(run_id, of_type=of_type)
+
+    def get_records_for_run(
+        self,
+        run_id: str,
+        cursor: str | None = None,
+        of_type: DagsterEventType | Iterable[DagsterEventType] | None = None,
+        limit: int | None = None,
+        ascending: bool = True,
+    ) -> EventRecordsResult:
+        """A page of a run's events with their storage ids."""
+        return self._storage.get_records_for_run(run_id, cursor, of_type, limit, ascending)
+
+    def get_event_records(
+        self,
+        event_records_filter: EventRecordsFilter,
+        limit: int | None = None,
+        ascending: bool = False,
+    ) -> list[EventLogRecord]:
+        """Stored events matching the filter, newest first unless ``ascending``."""
+        return self._storage.get_event_records(event_records_filter, limit, ascending)
+
+    def fetch_materializations(
+        self,
+        records_filter: AssetKey | AssetRecordsFilter,
+        limit: int,
+        cursor: str | None = None,
+        ascending: bool = False,
+    ) -> EventRecordsResult:
+        """A page of an asset's materializations; pass ``result.cursor`` for the next one."""
+        return self._storage.fetch_materializations(records_filter, limit, cursor, ascending)
+
+    def fetch_observations(
+        self,
+        records_filter: AssetKey | AssetRecordsFilter,
+        limit: int,
+        cursor: str | None = None,
+        ascending: bool = False,
+    ) -> EventRecordsResult:
+        """A page of an asset's observations; pass ``result.cursor`` for the next one."""
+        return self._storage.fetch_observations(records_filter, limit, cursor, ascending)
+
+    def fetch_failed_materializations(
+        self,
+        records_filter: AssetKey | AssetRecordsFilter,
+        limit: int,
+        cursor: str | None = None,
+        ascending: bool = False,
+    ) -> EventRecordsResult:
+        """A page of an asset's ASSET_FAILED_TO_MATERIALIZE events."""
+        return self._storage.fetch_failed_materializations(records_filter, limit, cursor, ascending)
+
+    # -- assets -------------------------------------------------------------------------------
+
+    def get_asset_keys(
+        self,
+        prefix: Sequence[str] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> list[AssetKey]:
+        """Keys of assets with stored events (not wiped), sorted; see `SqlStorage`."""
+        return self._storage.get_asset_keys(prefix=prefix, limit=limit, cursor=cursor)
+
+    def has_asset_key(self, asset_key: AssetKey) -> bool:
+        """Whether the asset has a non-wiped materialization, observation or planned run."""
+        return self._storage.has_asset_key(AssetKey.from_coercible(asset_key))
+
+    def get_asset_records(self, asset_keys: Sequence[AssetKey] | None = None) -> list[AssetRecord]:
+        """The asset index rows of ``asset_keys`` (all assets if None)."""
+        return self._storage.get_asset_records(asset_keys)
+
+    def get_latest_materialization_event(self, asset_key: AssetKey) -> EventLogEntry | None:
+        """The asset's latest materialization, or None."""
+        return self._storage.get_latest_materialization_event(AssetKey.from_coercible(asset_key))
+
+    def get_latest_materialization_events(
+        self, asset_keys: Iterable[AssetKey]
+    ) -> dict[AssetKey, EventLogEntry | None]:
+        """The latest materialization of each key (None where there is none), in one read."""
+        return self._storage.get_latest_materialization_events(asset_keys)
+
+    def get_materialized_partitions(self, asset_key: AssetKey) -> set[str]:
+        """Partitions of the asset materialized since it was last wiped."""
+        return self._storage.get_materialized_partitions(AssetKey.from_coercible(asset_key))
+
+    # -- key/value and dynamic partitions -------------------------------------------------------
+
+    def get_kv(self, keys: Iterable[str]) -> dict[str, str]:
+        """Stored values for ``keys`` (cursors, daemon state); missing keys are left out."""
+        return self._storage.get_kv(keys)
+
+    def set_kv(self, values: Mapping[str, str]) -> None:
+        """Store string values by key, replacing existing ones."""
+        self._storage.set_kv(values)
+
+    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
+        """Keys of a dynamic partitions definition, in the order added."""
+        return self._storage.get_dynamic_partitions(partitions_def_name)
+
+    def add_dynamic_partitions(
+        self, partitions_def_name: str, partition_keys: Sequence[str]
+    ) -> None:
+        """Add keys to a dynamic partitions definition (existing keys are kept once)."""
+        self._storage.add_dynamic_partitions(partitions_def_name, partition_keys)
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        """Remove a key from a dynamic partitions definition."""
+        self._storage.delete_dynamic_partition(partitions_def_name, partition_key)
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        """Whether a dynamic partitions definition has the key."""
+        return self._storage.has_dynamic_partition(partitions_def_name, partition_key)
+
+
+def _check_sort_key(check: Any) -> tuple[AssetKey, str]:
+    return (check.asset_key, check.name)
+
+
+DagsterInstance = Instance

@@ -1,0 +1,1 @@
+"""Alembic migration scripts for the headwater schema (run through `headwater.storage.migrate`)."""
