@@ -203,6 +203,29 @@ _EXPORTS: dict[str, str] = {
     "mem_io_manager": "headwater.builtin.memory_io_manager",
     "resource": "headwater.resources._definition",
     # -- IO managers, resources and config (END io) ---------------------------------------
+    # -- code locations and module loaders (BEGIN locations) --------------------------------
+    "LoadedLocation": "headwater.locations.specs",
+    "LocationSpec": "headwater.locations.specs",
+    "load_locations": "headwater.locations.loading",
+    **dict.fromkeys(
+        [
+            "load_asset_checks_from_current_module",
+            "load_asset_checks_from_modules",
+            "load_asset_checks_from_package_module",
+            "load_asset_checks_from_package_name",
+            "load_assets_from_current_module",
+            "load_assets_from_modules",
+            "load_assets_from_package_module",
+            "load_assets_from_package_name",
+            "load_definitions_from_current_module",
+            "load_definitions_from_module",
+            "load_definitions_from_modules",
+            "load_definitions_from_package_module",
+            "load_definitions_from_package_name",
+        ],
+        "headwater.locations.module_loaders",
+    ),
+    # -- code locations and module loaders (END locations) ----------------------------------
     # -- events, storage and instance (BEGIN storage) -------------------------------------
     **dict.fromkeys(
         [

@@ -6,6 +6,8 @@
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     # (BEGIN builtins) one module name per line
+    "headwater.builtin.python_locations",
+    "headwater.builtin.core_commands",
     "headwater.builtin.fs_io_manager",
     "headwater.builtin.memory_io_manager",
     "headwater.builtin.sqlite_storage",

@@ -1,0 +1,1 @@
+"""The core commands, one module per group; `headwater.builtin.core_commands` registers them."""

@@ -1,0 +1,1 @@
+"""The ``hello`` code location: its assets live in `hello_location.assets`."""
