@@ -226,6 +226,23 @@ _EXPORTS: dict[str, str] = {
         "headwater.locations.module_loaders",
     ),
     # -- code locations and module loaders (END locations) ----------------------------------
+    # -- execution (BEGIN execution) --------------------------------------------------------
+    "AssetExecutionContext": "headwater.execution.context",
+    "build_asset_context": "headwater.execution.context",
+    "build_op_context": "headwater.execution.context",
+    "execute_job": "headwater.execution.materialize",
+    "ExecuteInProcessResult": "headwater.execution.result",
+    "Executor": "headwater.execution.executor",
+    "ExecutorDefinition": "headwater.execution.executor",
+    "Failure": "headwater.execution.exceptions",
+    "in_process_executor": "headwater.builtin.in_process_executor",
+    "materialize": "headwater.execution.materialize",
+    "materialize_to_memory": "headwater.execution.materialize",
+    "multi_or_in_process_executor": "headwater.builtin.multiprocess_executor",
+    "multiprocess_executor": "headwater.builtin.multiprocess_executor",
+    "OpExecutionContext": "headwater.execution.context",
+    "RetryRequested": "headwater.execution.exceptions",
+    # -- execution (END execution) ----------------------------------------------------------
     # -- events, storage and instance (BEGIN storage) -------------------------------------
     **dict.fromkeys(
         [

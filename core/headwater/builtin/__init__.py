@@ -11,5 +11,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "headwater.builtin.fs_io_manager",
     "headwater.builtin.memory_io_manager",
     "headwater.builtin.sqlite_storage",
+    "headwater.builtin.in_process_executor",
+    "headwater.builtin.multiprocess_executor",
     # (END builtins)
 )

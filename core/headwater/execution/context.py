@@ -1,0 +1,539 @@
+"""The context objects user functions receive: `AssetExecutionContext` and `OpExecutionContext`.
+
+Both are thin views over one `_StepState`, built once per step attempt; no copies are made.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from headwater.definitions.keys import AssetKey
+from headwater.errors import InvariantViolationError
+
+
+class RunLogger:
+    """A `logging.Logger`-like object whose lines are recorded as events of the run.
+
+    Each call appends an event (with no event type) to the step's event buffer; lines are also
+    passed on to the standard ``headwater`` logger so they show up in the console.
+    """
+
+    __slots__ = ("_sink", "_step_key")
+
+    _python_logger = logging.getLogger("headwater")
+
+    def __init__(self, sink: Any, step_key: str | None):
+        self._sink = sink
+        self._step_key = step_key
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record ``msg % args`` at ``level``."""
+        message = str(msg) % args if args else str(msg)
+        if kwargs.get("exc_info"):
+            import traceback
+
+            message = f"{message}\n{traceback.format_exc()}"
+        if self._sink is not None:
+            self._sink.log_line(level, message, self._step_key)
+        self._python_logger.log(level, message)
+
+    def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record a DEBUG line."""
+        self.log(logging.DEBUG, msg, *args, **kwargs)
+
+    def info(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record an INFO line."""
+        self.log(logging.INFO, msg, *args, **kwargs)
+
+    def warning(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record a WARNING line."""
+        self.log(logging.WARNING, msg, *args, **kwargs)
+
+    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record an ERROR line."""
+        self.log(logging.ERROR, msg, *args, **kwargs)
+
+    def critical(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record a CRITICAL line."""
+        self.log(logging.CRITICAL, msg, *args, **kwargs)
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        """Record an ERROR line with the current exception's traceback."""
+        kwargs.setdefault("exc_info", True)
+        self.log(logging.ERROR, msg, *args, **kwargs)
+
+    warn = warning
+
+
+class _StepState:
+    """Everything a context exposes, shared by the asset and op views of one step attempt."""
+
+    __slots__ = (
+        "assets_def",
+        "closer",
+        "events",
+        "instance",
+        "log",
+        "op_config",
+        "output_metadata",
+        "partition",
+        "resources",
+        "retry_number",
+        "run",
+        "run_id",
+        "selected_asset_keys",
+        "selected_check_keys",
+        "selected_output_names",
+        "step",
+        "step_key",
+    )
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        run: Any,
+        instance: Any,
+        resources: Any,
+        op_config: Any,
+        assets_def: Any,
+        step_key: str | None,
+        selected_asset_keys: frozenset[AssetKey],
+        selected_check_keys: frozenset[Any],
+        selected_output_names: frozenset[str],
+        partition: Any,
+        retry_number: int,
+        events: Any,
+    ):
+        self.run_id = run_id
+        self.run = run
+        self.instance = instance
+        self.resources = resources
+        self.op_config = op_config
+        self.assets_def = assets_def
+        self.step_key = step_key
+        self.selected_asset_keys = selected_asset_keys
+        self.selected_check_keys = selected_check_keys
+        self.selected_output_names = selected_output_names
+        self.partition = partition
+        self.retry_number = retry_number
+        self.events = events
+        self.output_metadata: dict[str, dict[str, Any]] = {}
+        self.log = RunLogger(events, step_key)
+        self.closer: Any = None
+        self.step: Any = None
+
+
+class OpExecutionContext:
+    """The context of one step attempt, as ops see it.
+
+    Built by the executor for each step, or by `build_op_context` for direct calls in tests.
+    """
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: _StepState):
+        self._state = state
+
+    # -- run ----------------------------------------------------------------------------------
+    @property
+    def run_id(self) -> str:
+        """The id of the run this step belongs to."""
+        return self._state.run_id
+
+    @property
+    def run(self) -> Any:
+        """The run record (`DagsterRun`)."""
+        return self._state.run
+
+    dagster_run = run
+
+    @property
+    def job_name(self) -> str | None:
+        """The name of the job being run."""
+        return getattr(self._state.run, "job_name", None)
+
+    @property
+    def run_tags(self) -> Mapping[str, str]:
+        """The run's tags."""
+        return getattr(self._state.run, "tags", None) or {}
+
+    def has_tag(self, key: str) -> bool:
+        """Whether the run has tag ``key``."""
+        return key in self.run_tags
+
+    def get_tag(self, key: str) -> str | None:
+        """The run tag ``key``, or None."""
+        return self.run_tags.get(key)
+
+    @property
+    def instance(self) -> Any:
+        """The instance the run is recorded in."""
+        if self._state.instance is None:
+            raise InvariantViolationError(
+                "This context has no instance: pass instance= to build_asset_context or "
+                "build_op_context."
+            )
+        return self._state.instance
+
+    @property
+    def retry_number(self) -> int:
+        """0 on the first attempt, then 1, 2, … on retries."""
+        return self._state.retry_number
+
+    @property
+    def log(self) -> RunLogger:
+        """A logger whose lines are recorded as events of the run."""
+        return self._state.log
+
+    @property
+    def resources(self) -> Any:
+        """The resources the step required, by key as attributes."""
+        return self._state.resources
+
+    @property
+    def op_config(self) -> Any:
+        """The op's run config (``ops.<op name>.config``)."""
+        return self._state.op_config
+
+    # -- definition -----------------------------------------------------------------------------
+    @property
+    def assets_def(self) -> Any:
+        """The AssetsDefinition whose op is running."""
+        if self._state.assets_def is None:
+            raise InvariantViolationError("This context is not bound to an asset definition.")
+        return self._state.assets_def
+
+    @property
+    def has_assets_def(self) -> bool:
+        """Whether the op belongs to an AssetsDefinition."""
+        return self._state.assets_def is not None
+
+    @property
+    def op_def(self) -> Any:
+        """The op definition being run."""
+        return self.assets_def.op
+
+    @property
+    def op_handle(self) -> str | None:
+        """The step key of the op (its name)."""
+        return self._state.step_key
+
+    @property
+    def step_key(self) -> str | None:
+        """The key of the running step."""
+        return self._state.step_key
+
+    @property
+    def asset_key(self) -> AssetKey:
+        """The key of the one asset this step materializes.
+
+        Raises:
+            InvariantViolationError: the step materializes several assets; use
+                ``asset_keys`` or ``selected_asset_keys``.
+        """
+        keys = self._state.selected_asset_keys
+        if len(keys) != 1:
+            raise InvariantViolationError(
+                f"Cannot call context.asset_key: this step materializes {len(keys)} assets "
+                f"({sorted(k.to_user_string() for k in keys)}). Use context.asset_keys or "
+                "context.selected_asset_keys instead."
+            )
+        return next(iter(keys))
+
+    @property
+    def asset_keys(self) -> frozenset[AssetKey]:
+        """Every asset key of the definition, selected or not."""
+        if self._state.assets_def is None:
+            return self._state.selected_asset_keys
+        return frozenset(self._state.assets_def.keys)
+
+    @property
+    def selected_asset_keys(self) -> frozenset[AssetKey]:
+        """The asset keys this run asks the step to materialize."""
+        return self._state.selected_asset_keys
+
+    @property
+    def selected_asset_check_keys(self) -> frozenset[Any]:
+        """The check keys this run asks the step to evaluate."""
+        return self._state.selected_check_keys
+
+    @property
+    def selected_output_names(self) -> frozenset[str]:
+        """The op output names this run asks for."""
+        return self._state.selected_output_names
+
+    # -- events ---------------------------------------------------------------------------------
+    def log_event(self, event: Any) -> None:
+        """Record an `AssetMaterialization`, `AssetObservation` or `AssetCheckEvaluation` now."""
+        sink = self._state.events
+        if sink is None:
+            raise InvariantViolationError(
+                "log_event needs a running step; this context was built for a direct call."
+            )
+        sink.user_event(event, self._state.step_key)
+
+    def add_output_metadata(
+        self, metadata: Mapping[str, Any], output_name: str | None = None
+    ) -> None:
+        """Attach ``metadata`` to the event of an output (the only output when unnamed).
+
+        Raises:
+            InvariantViolationError: no name was given and the step has several outputs.
+        """
+        if output_name is None:
+            names = self._state.selected_output_names
+            if len(names) > 1:
+                raise InvariantViolationError(
+                    "add_output_metadata needs output_name= because this step has outputs "
+                    f"{sorted(names)}."
+                )
+            output_name = next(iter(names), "result")
+        self._state.output_metadata.setdefault(output_name, {}).update(metadata)
+
+    def get_output_metadata(self, output_name: str = "result") -> Mapping[str, Any] | None:
+        """Metadata added so far with `add_output_metadata` for ``output_name``."""
+        return self._state.output_metadata.get(output_name)
+
+    # -- partitions -----------------------------------------------------------------------------
+    @property
+    def has_partition_key(self) -> bool:
+        """Whether the run targets exactly one partition."""
+        return self._state.partition is not None and self._state.partition.key is not None
+
+    @property
+    def has_partition_key_range(self) -> bool:
+        """Whether the run targets a partition or a range of partitions."""
+        return self._state.partition is not None
+
+    @property
+    def partition_key(self) -> str:
+        """The partition the run targets.
+
+        Raises:
+            InvariantViolationError: the run is not partitioned or targets a range.
+        """
+        if not self.has_partition_key:
+            raise InvariantViolationError(
+                "Cannot access partition_key: this run does not target a single partition."
+            )
+        return self._state.partition.key
+
+    @property
+    def partition_key_range(self) -> Any:
+        """The range of partitions the run targets (a one-key range for a single partition)."""
+        return self._require_partition().key_range
+
+    @property
+    def partition_keys(self) -> list[str]:
+        """Every partition key the run targets."""
+        return list(self._require_partition().keys())
+
+    @property
+    def partition_time_window(self) -> Any:
+        """The time window the targeted partitions cover (time-partitioned assets only)."""
+        return self._require_partition().time_window()
+
+    def asset_partition_key_for_input(self, input_name: str) -> str:
+        """The partition of the upstream asset that input ``input_name`` reads.
+
+        Raises:
+            InvariantViolationError: the input reads no partition or several partitions.
+        """
+        partition = self._require_partition()
+        step = self._state.step
+        step_input = next((i for i in step.inputs if i.name == input_name), None) if step else None
+        if step_input is None:
+            raise InvariantViolationError(
+                f"No input named '{input_name}' in this step"
+                + (f"; inputs: {[i.name for i in step.inputs]}." if step else ".")
+            )
+        mapped = partition.keys_for_upstream(
+            self._state.assets_def, step_input.upstream_partitions_def, step_input.asset_key
+        )
+        if mapped is None or isinstance(mapped, list):
+            raise InvariantViolationError(
+                f"Input '{input_name}' does not read exactly one partition "
+                f"({'unpartitioned upstream' if mapped is None else mapped}); "
+                "there is no single partition key for it."
+            )
+        return mapped
+
+    def _require_partition(self) -> Any:
+        if self._state.partition is None:
+            raise InvariantViolationError(
+                "This run is not partitioned: pass partition_key= to materialize or "
+                "execute_in_process."
+            )
+        return self._state.partition
+
+
+class AssetExecutionContext(OpExecutionContext):
+    """The context of one step attempt, as asset functions see it."""
+
+    __slots__ = ()
+
+    @property
+    def op_execution_context(self) -> OpExecutionContext:
+        """The op-level view of this context."""
+        return OpExecutionContext(self._state)
+
+    @property
+    def selected_output_names(self) -> frozenset[str]:
+        """Deprecated on assets: use ``context.op_execution_context.selected_output_names``."""
+        warnings.warn(
+            "AssetExecutionContext.selected_output_names is deprecated; use "
+            "context.op_execution_context.selected_output_names or context.selected_asset_keys.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._state.selected_output_names
+
+
+def _direct_state(
+    *,
+    resources: Mapping[str, Any] | None,
+    resources_config: Mapping[str, Any] | None,
+    config: Any,
+    instance: Any,
+    partition_key: str | None,
+    partition_key_range: Any,
+    run_tags: Mapping[str, str] | None,
+) -> tuple[_StepState, Any]:
+    from headwater.execution._partitions import RunPartition
+    from headwater.resources import build_resources
+    from headwater.storage.runs import DagsterRun
+
+    partition = None
+    if partition_key is not None or partition_key_range is not None:
+        partition = RunPartition(None, key=partition_key, key_range=partition_key_range)
+    manager = build_resources(
+        dict(resources or {}), instance=instance, resource_config=resources_config
+    )
+    initialised = manager.__enter__()
+    run = DagsterRun(job_name="EPHEMERAL", run_id="EPHEMERAL", tags=dict(run_tags or {}))
+    state = _StepState(
+        run_id=run.run_id,
+        run=run,
+        instance=instance,
+        resources=initialised,
+        op_config=config,
+        assets_def=None,
+        step_key=None,
+        selected_asset_keys=frozenset(),
+        selected_check_keys=frozenset(),
+        selected_output_names=frozenset(),
+        partition=partition,
+        retry_number=0,
+        events=None,
+    )
+    return state, manager
+
+
+class _Closeable:
+    """Mixin for hand-built contexts: ``with build_asset_context(...) as context:``."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        state = self._state  # type: ignore[attr-defined]
+        closer, state.closer = state.closer, None
+        if closer is not None:
+            closer.__exit__(None, None, None)
+
+    def _bound_to(self, assets_def: Any) -> Any:
+        """A view of this context for a direct call of ``assets_def``."""
+        state = self._state  # type: ignore[attr-defined]
+        if state.assets_def is not None:
+            return self
+        keys = frozenset(assets_def.keys)
+        state.assets_def = assets_def
+        state.selected_asset_keys = keys
+        state.selected_check_keys = frozenset(assets_def.check_keys)
+        state.selected_output_names = frozenset(assets_def.keys_by_output_name)
+        state.step_key = assets_def.node_def.name
+        return self
+
+
+class _DirectAssetContext(_Closeable, AssetExecutionContext):
+    __slots__ = ()
+
+
+class _DirectOpContext(_Closeable, OpExecutionContext):
+    __slots__ = ()
+
+
+def build_asset_context(
+    resources: Mapping[str, Any] | None = None,
+    resources_config: Mapping[str, Any] | None = None,
+    asset_config: Any = None,
+    instance: Any = None,
+    partition_key: str | None = None,
+    partition_key_range: Any = None,
+    run_tags: Mapping[str, str] | None = None,
+) -> AssetExecutionContext:
+    """Build a context for calling an asset function directly in a test.
+
+    Resources are initialised now; use the context in a ``with`` block to tear them down.
+
+    Args:
+        resources: resources by key (`ConfigurableResource`s, definitions or plain values).
+        resources_config: ``{key: {"config": ...}}`` for the resources.
+        asset_config: the value of ``context.op_config``.
+        instance: the instance ``context.instance`` returns.
+        partition_key: the partition ``context.partition_key`` returns.
+        partition_key_range: the `PartitionKeyRange` ``context.partition_key_range`` returns.
+        run_tags: the run's tags.
+
+    Example::
+
+        @asset
+        def greeting(context):
+            return f"hello {context.partition_key}"
+
+        assert greeting(build_asset_context(partition_key="a")) == "hello a"
+    """
+    state, manager = _direct_state(
+        resources=resources,
+        resources_config=resources_config,
+        config=asset_config,
+        instance=instance,
+        partition_key=partition_key,
+        partition_key_range=partition_key_range,
+        run_tags=run_tags,
+    )
+    state.closer = manager
+    return _DirectAssetContext(state)
+
+
+def build_op_context(
+    resources: Mapping[str, Any] | None = None,
+    op_config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
+    config: Any = None,
+    partition_key: str | None = None,
+    partition_key_range: Any = None,
+    run_tags: Mapping[str, str] | None = None,
+) -> OpExecutionContext:
+    """Build a context for calling an op directly in a test (see `build_asset_context`).
+
+    ``config`` is an alias of ``op_config``.
+    """
+    state, manager = _direct_state(
+        resources=resources,
+        resources_config=resources_config,
+        config=op_config if op_config is not None else config,
+        instance=instance,
+        partition_key=partition_key,
+        partition_key_range=partition_key_range,
+        run_tags=run_tags,
+    )
+    state.closer = manager
+    return _DirectOpContext(state)

@@ -1,0 +1,253 @@
+"""`materialize`, `materialize_to_memory` and executing a resolved asset job in process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from headwater.errors import InvalidDefinitionError, InvariantViolationError
+from headwater.execution.result import ExecuteInProcessResult
+
+EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
+
+
+def materialize(
+    assets: Sequence[Any],
+    run_config: Any = None,
+    instance: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    selection: Any = None,
+) -> ExecuteInProcessResult:
+    """Materialize ``assets`` in this process, in dependency order, as one run.
+
+    Without ``instance`` the run is recorded in an ephemeral instance and values are pickled
+    by the filesystem IO manager under a temporary directory.
+
+    Args:
+        assets: asset definitions, plus `AssetSpec`s and `SourceAsset`s they read.
+        run_config: run config as a mapping or a `RunConfig`.
+        instance: the instance recording the run.
+        resources: resources by key, for example ``{"io_manager": ...}``.
+        partition_key: the partition to materialize, for partitioned assets.
+        raise_on_error: raise the first step error (the default) instead of returning a
+            failed result.
+        tags: run tags.
+        selection: the subset of ``assets`` to materialize (anything `AssetSelection`
+            accepts); the rest are loaded from storage when read.
+
+    Returns:
+        The run's `ExecuteInProcessResult`.
+
+    Raises:
+        InvalidDefinitionError: duplicate keys, an input asset nobody provides, or a missing
+            resource.
+        InvalidConfigError: the run config does not match the assets' config.
+        ExecutionStepError: a step raised and ``raise_on_error`` is true.
+    """
+    job = _ephemeral_job(assets, resources, selection)
+    return execute_job_in_process(
+        job,
+        run_config=run_config,
+        instance=instance,
+        partition_key=partition_key,
+        raise_on_error=raise_on_error,
+        tags=tags,
+    )
+
+
+def materialize_to_memory(
+    assets: Sequence[Any],
+    run_config: Any = None,
+    instance: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    selection: Any = None,
+) -> ExecuteInProcessResult:
+    """Like `materialize`, but every IO manager is the in-memory one: nothing is written.
+
+    Raises:
+        InvariantViolationError: ``resources`` contains an IO manager.
+        InvalidDefinitionError, InvalidConfigError, ExecutionStepError: as `materialize`.
+    """
+    for key, value in (resources or {}).items():
+        if _is_io_manager(value):
+            raise InvariantViolationError(
+                f"materialize_to_memory replaces every IO manager with the in-memory one, but "
+                f"resource '{key}' is an IO manager. Remove it, or use materialize() to keep it."
+            )
+    job = _ephemeral_job(assets, resources, selection)
+    return execute_job_in_process(
+        job,
+        run_config=run_config,
+        instance=instance,
+        partition_key=partition_key,
+        raise_on_error=raise_on_error,
+        tags=tags,
+        _io_managers_in_memory=True,
+    )
+
+
+def execute_job_in_process(
+    job: Any,
+    run_config: Any = None,
+    instance: Any = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    *,
+    _io_managers_in_memory: bool = False,
+) -> ExecuteInProcessResult:
+    """Run a resolved asset job in this process (what ``job.execute_in_process`` does).
+
+    Args:
+        job: a resolved asset job (``defs.resolve_job_def(name)``).
+        run_config: run config; defaults to the job's ``config``.
+        instance: the instance recording the run; an ephemeral one when None.
+        partition_key: the partition to materialize.
+        raise_on_error: raise the first step error instead of returning a failed result.
+        tags: run tags, added to the job's run tags.
+        resources: resources overriding the job's.
+    """
+    from headwater.execution.run import execute_assets_in_process
+
+    if instance is None:
+        from headwater.instance import Instance
+
+        instance = Instance.ephemeral()
+    all_resources = {**job.resources, **(resources or {})}
+    return execute_assets_in_process(
+        job_name=job.name,
+        assets_defs=job.assets_defs,
+        all_assets_defs=job.asset_graph.assets_defs,
+        asset_keys=job.asset_keys,
+        check_keys=job.check_keys,
+        partitions_def=job.partitions_def,
+        instance=instance,
+        resources=all_resources,
+        run_config=run_config if run_config is not None else job.config,
+        partition_key=partition_key,
+        tags={**job.run_tags, **(tags or {})},
+        op_retry_policy=job.op_retry_policy,
+        raise_on_error=raise_on_error,
+        io_managers_in_memory=_io_managers_in_memory,
+    )
+
+
+def execute_job(
+    job: Any,
+    instance: Any = None,
+    run_config: Any = None,
+    tags: Mapping[str, str] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = False,
+) -> ExecuteInProcessResult:
+    """Run a resolved asset job with its executor, as a launched run would be.
+
+    The executor is the job's ``executor_def``, else the instance's configured executor,
+    else ``multi_or_in_process`` (the multiprocess executor). Output values stay in the
+    workers, so read them back through the IO manager, not from the result.
+
+    Args:
+        job: a resolved asset job (``defs.resolve_job_def(name)``).
+        instance: the instance recording the run; ``Instance.get()`` when None.
+        run_config: run config; defaults to the job's ``config``. Its ``execution.config``
+            section configures the executor.
+        tags: run tags, added to the job's run tags.
+        partition_key: the partition to materialize.
+        raise_on_error: raise the first step error instead of returning a failed result.
+    """
+    from headwater.execution.run import execute_assets_in_process
+
+    if instance is None:
+        from headwater.instance import Instance
+
+        instance = Instance.get()
+    config = run_config if run_config is not None else job.config
+    return execute_assets_in_process(
+        job_name=job.name,
+        assets_defs=job.assets_defs,
+        all_assets_defs=job.asset_graph.assets_defs,
+        asset_keys=job.asset_keys,
+        check_keys=job.check_keys,
+        partitions_def=job.partitions_def,
+        instance=instance,
+        resources=job.resources,
+        run_config=config,
+        partition_key=partition_key,
+        tags={**job.run_tags, **(tags or {})},
+        op_retry_policy=job.op_retry_policy,
+        raise_on_error=raise_on_error,
+        executor_def=_job_executor(job, instance, config),
+    )
+
+
+def _job_executor(job: Any, instance: Any, run_config: Any) -> Any:
+    from headwater._plugins import lookup
+
+    executor_def = job.executor_def
+    if executor_def is None:
+        settings = getattr(instance, "settings", None)
+        name = getattr(settings, "executor", None) or "multi_or_in_process"
+        executor_def = lookup("executor", "register_executors", name, context=f"job {job.name}")
+    execution = _mapping(run_config).get("execution") or {}
+    executor_config = execution.get("config") if isinstance(execution, Mapping) else None
+    return executor_def.configured(executor_config) if executor_config else executor_def
+
+
+def _mapping(run_config: Any) -> Mapping[str, Any]:
+    if run_config is None:
+        return {}
+    to_dict = getattr(run_config, "to_config_dict", None)
+    return to_dict() if to_dict is not None else run_config
+
+
+def _ephemeral_job(assets: Sequence[Any], resources: Mapping[str, Any] | None, selection: Any):
+    from headwater.definitions.definitions import Definitions
+    from headwater.jobs.asset_job import define_asset_job
+
+    defs = Definitions(
+        assets=list(assets),
+        jobs=[define_asset_job(EPHEMERAL_JOB_NAME, selection=selection)],
+        resources=resources,
+    )
+    job = defs.resolve_job_def(EPHEMERAL_JOB_NAME)
+    _check_inputs_provided(job)
+    return job
+
+
+def _check_inputs_provided(job: Any) -> None:
+    graph = job.asset_graph
+    for assets_def in job.assets_defs:
+        op = assets_def.node_def
+        for name, key in assets_def.keys_by_input_name.items():
+            spec_in = op.ins.get(name)
+            if spec_in is None or _is_nothing(spec_in):
+                continue
+            if graph.is_unresolved(key):
+                raise InvalidDefinitionError(
+                    f'Input asset "{key.to_string()}" is not produced by any of the provided '
+                    "asset ops and is not one of the provided sources. Pass the asset that "
+                    f"produces it, or an AssetSpec for {key.to_user_string()}, to materialize()."
+                )
+
+
+def _is_nothing(spec_in: Any) -> bool:
+    from headwater.definitions.ops import is_nothing
+
+    return is_nothing(spec_in.dagster_type)
+
+
+def _is_io_manager(value: Any) -> bool:
+    from headwater.io._manager import (
+        ConfigurableIOManagerFactory,
+        IOManager,
+        IOManagerDefinition,
+    )
+
+    return isinstance(value, (IOManager, IOManagerDefinition, ConfigurableIOManagerFactory))

@@ -1,0 +1,537 @@
+"""Run one step in the current process: load inputs, call the function, handle what it returns.
+
+Return semantics (see docs/reference/execution.md): a plain value goes to the IO manager;
+``None`` without an annotation is stored too; a ``-> None`` function has a Nothing output
+(no IO manager call); `MaterializeResult` skips the IO manager unless it has ``value=``;
+generators yield `Output`, `MaterializeResult`, `AssetCheckResult`, `AssetMaterialization` and
+`AssetObservation`; a tuple return fills the outputs in declaration order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from headwater.definitions.checks import AssetCheckResult
+from headwater.definitions.keys import AssetKey
+from headwater.definitions.results import MaterializeResult, ObserveResult, Output
+from headwater.errors import ExecutionStepError, StepOutputNotFoundError
+from headwater.events.assets import (
+    CODE_VERSION_TAG,
+    DATA_VERSION_TAG,
+    AssetCheckEvaluation,
+    AssetMaterialization,
+    AssetObservation,
+)
+from headwater.events.data import (
+    AssetObservationData,
+    HandledOutputData,
+    LoadedInputData,
+    SerializableErrorInfo,
+    StepFailureData,
+    StepInputData,
+    StepMaterializationData,
+    StepOutputData,
+    StepRetryData,
+    StepSuccessData,
+)
+from headwater.events.types import DagsterEventType as ET
+from headwater.execution import _io
+from headwater.execution._events import EventBuffer
+from headwater.execution.context import AssetExecutionContext, _StepState
+from headwater.execution.exceptions import Failure, RetryRequested
+from headwater.execution.step_context import StepExecutionContext, StepResult
+
+USER_PROVIDED_TAG = "dagster/data_version_is_user_provided"
+INPUT_DATA_VERSION_TAG = "dagster/input_data_version/"
+INPUT_EVENT_POINTER_TAG = "dagster/input_event_pointer/"
+NULL_DATA_VERSION = "NULL"
+UNKNOWN_DATA_VERSION = "UNKNOWN"
+
+
+class _StepFailed(Exception):
+    """Internal: the step failed for a reason already wrapped in a headwater error."""
+
+
+def run_step(step: Any, context: StepExecutionContext) -> StepResult:
+    """Run ``step`` once in this process and return its result (never raises for user errors)."""
+    run = context.run
+    events = EventBuffer(run.run_id, run.job_name)
+    node = step.node
+    started = time.perf_counter()
+    state = _StepState(
+        run_id=run.run_id,
+        run=run.run,
+        instance=run.instance,
+        resources=run.resources,
+        op_config=run.op_configs.get(step.key),
+        assets_def=step.assets_def,
+        step_key=step.key,
+        selected_asset_keys=step.selected_asset_keys,
+        selected_check_keys=step.selected_check_keys,
+        selected_output_names=frozenset(step.outputs),
+        partition=run.partition,
+        retry_number=context.retry_number,
+        events=events,
+    )
+    state.step = step
+    user_context = AssetExecutionContext(state)
+    runner = _Runner(step, run, events, state)
+    try:
+        inputs = runner.load_inputs(user_context)
+        try:
+            raw = node.op._invoke(user_context, inputs, None, state.op_config)
+            runner.consume(raw)
+        except (_StepFailed, StepOutputNotFoundError):
+            raise
+        except RetryRequested as request:
+            return runner.retry_or_fail(
+                request, context.retry_number, request.max_retries, request.seconds_to_wait
+            )
+        except Exception as error:
+            policy = step.retry_policy if run.retries_enabled else None
+            allow = not (isinstance(error, Failure) and not error.allow_retries)
+            if policy is not None and allow and context.retry_number < policy.max_retries:
+                delay = policy.calculate_delay(context.retry_number + 1)
+                return runner.retry_or_fail(error, context.retry_number, policy.max_retries, delay)
+            wrapped = ExecutionStepError(f'Error occurred while executing op "{step.key}"')
+            wrapped.__cause__ = error
+            raise _StepFailed(wrapped) from error
+        runner.check_required_outputs()
+        runner.check_blocking()
+    except _StepFailed as failed:
+        return runner.failure(failed.args[0])
+    except StepOutputNotFoundError as error:
+        return runner.failure(error)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    events.emit(
+        ET.STEP_SUCCESS,
+        step.key,
+        f'Finished execution of step "{step.key}" in {_duration(elapsed_ms)}.',
+        StepSuccessData(elapsed_ms),
+    )
+    return StepResult(
+        step.key,
+        "success",
+        events.entries,
+        frozenset(runner.produced),
+        runner.values,
+        runner.materialized,
+    )
+
+
+def _duration(ms: float) -> str:
+    return f"{ms:.0f}ms" if ms < 1000 else f"{ms / 1000:.2f}s"
+
+
+class _Runner:
+    """The per-attempt bookkeeping of one step."""
+
+    __slots__ = (
+        "events",
+        "failed_blocking",
+        "materialized",
+        "node",
+        "produced",
+        "run",
+        "state",
+        "step",
+        "values",
+    )
+
+    def __init__(self, step: Any, run: Any, events: EventBuffer, state: _StepState):
+        self.step = step
+        self.node = step.node
+        self.run = run
+        self.events = events
+        self.state = state
+        self.produced: set[str] = set()
+        self.values: dict[str, Any] = {}
+        self.materialized: dict[AssetKey, str] = {}
+        self.failed_blocking: list[AssetCheckEvaluation] = []
+
+    # -- inputs -------------------------------------------------------------------------------
+    def load_inputs(self, user_context: Any) -> dict[str, Any]:
+        inputs: dict[str, Any] = {}
+        step = self.step
+        for step_input in step.inputs:
+            if step_input.is_nothing:
+                continue
+            manager = _io.io_manager(
+                self.run.resources, step_input.io_manager_key, step, step_input
+            )
+            input_context = _io.input_context(self.run, step, step_input, self.state)
+            try:
+                value = manager.load_input(input_context)
+            except Exception as error:
+                wrapped = ExecutionStepError(
+                    f'Error occurred while loading input "{step_input.name}" of step '
+                    f'"{step.key}" with IO manager "{step_input.io_manager_key}"'
+                )
+                wrapped.__cause__ = error
+                raise _StepFailed(wrapped) from error
+            self.events.emit(
+                ET.LOADED_INPUT,
+                step.key,
+                f'Loaded input "{step_input.name}" using input manager '
+                f'"{step_input.io_manager_key}"'
+                + (
+                    f', from output "{step_input.source_output_name}" of step '
+                    f'"{step_input.source_step_key}"'
+                    if step_input.source_step_key
+                    else ""
+                ),
+                LoadedInputData(
+                    step_input.name,
+                    step_input.io_manager_key,
+                    step_input.source_output_name,
+                    step_input.source_step_key,
+                ),
+            )
+            self.events.emit(
+                ET.STEP_INPUT,
+                step.key,
+                f'Got input "{step_input.name}" of type "Any". (Type check passed).',
+                StepInputData(step_input.name),
+            )
+            inputs[step_input.name] = value
+        return inputs
+
+    # -- results --------------------------------------------------------------------------------
+    def consume(self, raw: Any) -> None:
+        node = self.node
+        if inspect.isgenerator(raw):
+            for item in raw:
+                self.handle_item(item, from_generator=True)
+            return
+        if isinstance(raw, tuple) and _value_output_count(node) > 1:
+            names = list(node.output_names)
+            if len(raw) != len(names):
+                raise _StepFailed(
+                    ExecutionStepError(
+                        f'Op "{self.step.key}" returned a tuple of {len(raw)} values but has '
+                        f"{len(names)} outputs {names}; return one value per output, in order."
+                    )
+                )
+            for name, value in zip(names, raw):
+                if name in node.outputs:
+                    self.handle_item(
+                        value
+                        if isinstance(value, (Output, MaterializeResult))
+                        else Output(value, name),
+                        from_generator=False,
+                    )
+            return
+        self.handle_item(raw, from_generator=False)
+
+    def handle_item(self, item: Any, *, from_generator: bool) -> None:
+        if isinstance(item, Output):
+            self.output(
+                item.output_name, item.value, True, item.metadata, item.data_version, item.tags
+            )
+        elif isinstance(item, MaterializeResult):
+            name = self.output_for_key(item.asset_key, "MaterializeResult")
+            self.output(
+                name, item.value, item.has_value, item.metadata, item.data_version, item.tags
+            )
+            for check_result in item.check_results:
+                self.check_result(check_result)
+        elif isinstance(item, AssetCheckResult):
+            self.check_result(item)
+        elif isinstance(item, ObserveResult):
+            self.observe(item)
+        elif isinstance(item, (AssetMaterialization, AssetObservation, AssetCheckEvaluation)):
+            self.events.user_event(item, self.step.key)
+        elif from_generator:
+            raise _StepFailed(
+                ExecutionStepError(
+                    f'Op "{self.step.key}" yielded a {type(item).__name__}; generators must '
+                    "yield Output, MaterializeResult, AssetCheckResult, AssetMaterialization or "
+                    "AssetObservation objects."
+                )
+            )
+        else:
+            name = self.single_value_output()
+            if name is None:
+                return
+            spec = self.node.outputs[name]
+            if item is None and not spec.is_required:
+                return
+            self.output(name, item, not spec.is_nothing, {}, None, {})
+
+    def single_value_output(self) -> str | None:
+        names = [n for n, o in self.node.outputs.items() if o.check_key is None]
+        if len(names) == 1:
+            return names[0]
+        if not names:
+            return None
+        raise _StepFailed(
+            ExecutionStepError(
+                f'Op "{self.step.key}" has outputs {names}; return a tuple with one value per '
+                "output, or yield Output(value, output_name=...) or "
+                "MaterializeResult(asset_key=...) for each."
+            )
+        )
+
+    def output_for_key(self, key: AssetKey | None, what: str) -> str:
+        node = self.node
+        if key is None:
+            names = [n for n, o in node.outputs.items() if o.asset_key is not None]
+            if len(names) == 1:
+                return names[0]
+            raise _StepFailed(
+                ExecutionStepError(
+                    f'{what} in op "{self.step.key}" must name its asset_key: the op '
+                    f"materializes {sorted(k.to_user_string() for k in node.asset_keys)}."
+                )
+            )
+        name = node.output_by_asset_key.get(key)
+        if name is None or name not in node.outputs:
+            raise _StepFailed(
+                ExecutionStepError(
+                    f'{what} in op "{self.step.key}" names asset {key.to_user_string()}, which '
+                    "this step does not materialize in this run; selected: "
+                    f"{sorted(k.to_user_string() for k in node.asset_keys)}."
+                )
+            )
+        return name
+
+    def output(
+        self,
+        name: str,
+        value: Any,
+        has_value: bool,
+        metadata: Mapping[str, Any],
+        data_version: Any,
+        tags: Mapping[str, str],
+    ) -> None:
+        step = self.step
+        spec = step.outputs.get(name)
+        if spec is None:
+            raise _StepFailed(
+                ExecutionStepError(
+                    f'Op "{step.key}" produced output "{name}", which is not one of its '
+                    f"selected outputs {sorted(step.outputs)}."
+                )
+            )
+        if name in self.produced:
+            raise _StepFailed(
+                ExecutionStepError(f'Op "{step.key}" produced output "{name}" more than once.')
+            )
+        self.produced.add(name)
+        events = self.events
+        events.emit(
+            ET.STEP_OUTPUT,
+            step.key,
+            f'Yielded output "{name}" of type "Any". (Type check passed).',
+            StepOutputData(name),
+        )
+        store = has_value and not spec.is_nothing
+        all_metadata = dict(metadata)
+        if store:
+            if self.run.capture_outputs:
+                self.values[name] = value
+            manager = _io.io_manager(self.run.resources, spec.io_manager_key, step, spec)
+            output_context = _io.output_context(self.run, step, spec, self.state)
+            try:
+                manager.handle_output(output_context, value)
+            except Exception as error:
+                wrapped = ExecutionStepError(
+                    f'Error occurred while handling output "{name}" of step "{step.key}" with '
+                    f'IO manager "{spec.io_manager_key}"'
+                )
+                wrapped.__cause__ = error
+                raise _StepFailed(wrapped) from error
+            all_metadata.update(_io.added_metadata(output_context))
+        user_metadata = self.state.output_metadata.get(name)
+        if user_metadata:
+            all_metadata.update(user_metadata)
+        if spec.asset_key is not None:
+            self.materialize(spec.asset_key, all_metadata, data_version, tags)
+        if store:
+            events.emit(
+                ET.HANDLED_OUTPUT,
+                step.key,
+                f'Handled output "{name}" using IO manager "{spec.io_manager_key}"',
+                HandledOutputData(name, spec.io_manager_key),
+            )
+
+    def materialize(
+        self, key: AssetKey, metadata: Mapping[str, Any], data_version: Any, tags: Mapping[str, str]
+    ) -> None:
+        node = self.node
+        run = self.run
+        code_version = node.code_versions.get(key) or run.run_id
+        all_tags: dict[str, str] = {CODE_VERSION_TAG: code_version}
+        input_versions: dict[AssetKey, str] = {}
+        for dep in node.deps_by_key.get(key, ()):
+            storage_id, version = run.input_version(dep)
+            input_versions[dep] = version or NULL_DATA_VERSION
+            all_tags[INPUT_DATA_VERSION_TAG + dep.to_user_string()] = input_versions[dep]
+            if storage_id is not None:
+                all_tags[INPUT_EVENT_POINTER_TAG + dep.to_user_string()] = str(storage_id)
+        if data_version is not None:
+            version = data_version.value
+            all_tags[USER_PROVIDED_TAG] = "true"
+        else:
+            version = logical_data_version(code_version, input_versions)
+        all_tags[DATA_VERSION_TAG] = version
+        if tags:
+            all_tags.update(tags)
+        self.materialized[key] = version
+        partition = run.partition.key if run.partition is not None else None
+        self.events.emit(
+            ET.ASSET_MATERIALIZATION,
+            self.step.key,
+            f"Materialized value {key.to_user_string()}.",
+            StepMaterializationData(AssetMaterialization(key, None, metadata, partition, all_tags)),
+        )
+
+    def observe(self, item: ObserveResult) -> None:
+        key = item.asset_key or next(iter(self.node.asset_keys), None)
+        if key is None:
+            raise _StepFailed(
+                ExecutionStepError(f'ObserveResult in op "{self.step.key}" must name asset_key.')
+            )
+        tags = dict(item.tags)
+        if item.data_version is not None:
+            tags[DATA_VERSION_TAG] = item.data_version.value
+        partition = self.run.partition.key if self.run.partition is not None else None
+        self.events.emit(
+            ET.ASSET_OBSERVATION,
+            self.step.key,
+            f"Observed {key.to_user_string()}.",
+            AssetObservationData(AssetObservation(key, None, item.metadata, partition, tags)),
+        )
+        for check_result in item.check_results:
+            self.check_result(check_result)
+
+    def check_result(self, result: AssetCheckResult) -> None:
+        node = self.node
+        step = self.step
+        candidates = [
+            key
+            for key in step.selected_check_keys
+            if (result.asset_key is None or key.asset_key == result.asset_key)
+            and (result.check_name is None or key.name == result.check_name)
+        ]
+        if len(candidates) != 1:
+            what = "matches no" if not candidates else "matches several"
+            selected = sorted(k.to_user_string() for k in step.selected_check_keys)
+            raise _StepFailed(
+                ExecutionStepError(
+                    f"AssetCheckResult(asset_key={result.asset_key!r}, "
+                    f'check_name={result.check_name!r}) in op "{step.key}" {what} check '
+                    f"selected for this step: {selected}. Set asset_key= and check_name= to name "
+                    "one."
+                )
+            )
+        check_key = candidates[0]
+        name = node.output_by_check_key[check_key]
+        spec = step.outputs[name]
+        if name in self.produced:
+            raise _StepFailed(
+                ExecutionStepError(
+                    f'Op "{step.key}" produced more than one result for check '
+                    f"{check_key.to_user_string()}."
+                )
+            )
+        self.produced.add(name)
+        self.events.emit(
+            ET.STEP_OUTPUT,
+            step.key,
+            f'Yielded output "{name}" of type "Any". (Type check passed).',
+            StepOutputData(name),
+        )
+        evaluation = AssetCheckEvaluation(
+            asset_key=check_key.asset_key,
+            check_name=check_key.name,
+            passed=result.passed,
+            metadata=result.metadata,
+            severity=result.severity,
+            description=result.description,
+            blocking=spec.blocking,
+        )
+        self.events.user_event(evaluation, step.key)
+        if spec.blocking and not result.passed:
+            self.failed_blocking.append(evaluation)
+
+    # -- endings --------------------------------------------------------------------------------
+    def check_required_outputs(self) -> None:
+        for name, spec in self.step.outputs.items():
+            if spec.is_required and name not in self.produced:
+                raise StepOutputNotFoundError(
+                    f'Core compute for op "{self.step.key}" did not return an output for '
+                    f'non-optional output "{name}"'
+                )
+
+    def check_blocking(self) -> None:
+        if self.failed_blocking:
+            names = ", ".join(
+                f"'{e.check_name}' on {e.asset_key.to_user_string()}" for e in self.failed_blocking
+            )
+            raise _StepFailed(
+                ExecutionStepError(
+                    f'Blocking check(s) {names} failed in step "{self.step.key}"; downstream '
+                    "assets in this run were not materialized."
+                )
+            )
+
+    def failure(self, error: BaseException) -> StepResult:
+        cause = error.__cause__
+        user_failure = cause if isinstance(cause, Failure) else None
+        message = f'Execution of step "{self.step.key}" failed.'
+        if user_failure is not None and user_failure.description:
+            message = f"{message} {user_failure.description}"
+        self.events.emit(
+            ET.STEP_FAILURE,
+            self.step.key,
+            message,
+            StepFailureData(
+                SerializableErrorInfo.from_exception(error),
+                user_failure.metadata if user_failure is not None else None,
+                "USER_CODE_ERROR" if cause is not None else "FRAMEWORK_ERROR",
+            ),
+            level=logging.ERROR,
+        )
+        return StepResult(
+            self.step.key,
+            "failure",
+            self.events.entries,
+            frozenset(self.produced),
+            self.values,
+            self.materialized,
+            error,
+        )
+
+    def retry_or_fail(
+        self, error: BaseException, retry_number: int, max_retries: int, delay: float
+    ) -> StepResult:
+        if retry_number >= max_retries:
+            wrapped = ExecutionStepError(f'Error occurred while executing op "{self.step.key}"')
+            wrapped.__cause__ = error.__cause__ or error
+            return self.failure(wrapped)
+        self.events.emit(
+            ET.STEP_UP_FOR_RETRY,
+            self.step.key,
+            f'Execution of step "{self.step.key}" failed and has requested a retry'
+            + (f" in {delay:g} seconds." if delay else "."),
+            StepRetryData(SerializableErrorInfo.from_exception(error), delay),
+        )
+        return StepResult(self.step.key, "retry", self.events.entries, retry_delay=delay)
+
+
+def _value_output_count(node: Any) -> int:
+    return len(node.output_names)
+
+
+def logical_data_version(code_version: str, input_versions: Mapping[AssetKey, str]) -> str:
+    """The sha256 of the code version followed by the input versions sorted by asset key."""
+    if UNKNOWN_DATA_VERSION in input_versions.values():
+        return UNKNOWN_DATA_VERSION
+    parts = [code_version, *(input_versions[key] for key in sorted(input_versions))]
+    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
