@@ -48,6 +48,9 @@ def test_default_home_is_dot_headwater(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with dg.DagsterInstance.get() as instance:
         assert instance.root_directory == str((tmp_path / ".headwater").resolve())
+        # The database is opened (and created) on first use, not by get().
+        assert not (tmp_path / ".headwater" / "headwater.db").exists()
+        assert instance.get_runs() == []
     assert (tmp_path / ".headwater" / "headwater.db").is_file()
 
 
@@ -111,21 +114,21 @@ def test_unknown_url_scheme(headwater_home):
 
 
 def test_newer_database_is_refused(headwater_home):
-    with dg.Instance.get():
-        pass
+    with dg.Instance.get() as instance:
+        instance.get_runs()
     with sqlite3.connect(headwater_home / "headwater.db") as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(dg.MigrationError, match=r"revision '9999'.*upgrade headwater"):
-        dg.Instance.get()
+        dg.Instance.get().get_runs()
 
 
 def test_unstamped_headwater_tables_are_refused(headwater_home):
-    with dg.Instance.get():
-        pass
+    with dg.Instance.get() as instance:
+        instance.get_runs()
     with sqlite3.connect(headwater_home / "headwater.db") as conn:
         conn.execute("DROP TABLE alembic_version")
     with pytest.raises(dg.MigrationError, match="no schema revision"):
-        dg.Instance.get()
+        dg.Instance.get().get_runs()
 
 
 def test_migrations_build_the_same_schema_as_the_model(tmp_path):

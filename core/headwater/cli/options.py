@@ -122,7 +122,7 @@ def load_locations_or_fail(
     """
     from headwater.locations.loading import load_locations, location_specs
 
-    instance = state.deferred_instance
+    instance = state.instance
     if specs is None:
         specs = location_specs(instance)
     if only is not None:

@@ -1,4 +1,4 @@
-"""What the root group hands to every command: global options and a lazily opened instance."""
+"""What the root group hands to every command: global options and the instance."""
 
 from __future__ import annotations
 
@@ -32,16 +32,6 @@ class CliState:
             self._instance = Instance.get()
         return self._instance
 
-    @property
-    def deferred_instance(self) -> Instance:
-        """The instance, opened only when a hook actually uses it.
-
-        Loading code locations hands the instance to the location hooks, which rarely touch
-        it; opening it means importing and migrating the storage, several times the cost of
-        ``headwater location list`` itself.
-        """
-        return _DeferredInstance(self)  # type: ignore[return-value]
-
     def configure_logging(self) -> None:
         """Send the ``headwater`` logger's records to stderr in the chosen format."""
         logger = logging.getLogger("headwater")
@@ -53,19 +43,6 @@ class CliState:
         logger.addHandler(handler)
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.INFO)
-
-
-class _DeferredInstance:
-    """Forwards every attribute to ``state.instance``, opening it on first access."""
-
-    def __init__(self, state: CliState) -> None:
-        self._state = state
-
-    def __getattr__(self, name: str):
-        return getattr(self._state.instance, name)
-
-    def __repr__(self) -> str:
-        return "<instance of HEADWATER_HOME, opened on first use>"
 
 
 class _PlainFormatter(logging.Formatter):

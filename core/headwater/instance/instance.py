@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,20 +46,23 @@ HOME_ENV_VAR = "HEADWATER_HOME"
 DEFAULT_HOME = ".headwater"
 
 
-def open_storage(url: str, backend: str | None = None, *, context: str = "") -> SqlStorage:
-    """Open the storage for ``url`` through the backend registered for its scheme (or name).
+def storage_opener(
+    url: str, backend: str | None = None, *, context: str = ""
+) -> Callable[[], SqlStorage]:
+    """A function that opens the storage for ``url``, found now, opened when called.
 
-    Backends come from the ``register_storage_backends`` hook. Before the plugin manager
-    exists (``headwater._plugins`` missing) the built-in SQL backend is used directly.
+    The backend comes from the ``register_storage_backends`` hook (by name, else by the URL's
+    scheme), so an installed plugin can provide or replace the backend of any scheme. An
+    unknown backend is reported here; connection and schema errors when the opener runs.
     """
-    try:
-        from headwater._plugins import lookup_storage_backend
-    except ImportError:
-        from headwater.builtin.sqlite_storage import SqlStorageBackend
+    from headwater._plugins import lookup_storage_backend
 
-        return SqlStorageBackend("sqlite", ("sqlite", "postgresql", "postgres"))(url)
-    factory = lookup_storage_backend(backend or url, context=context)
-    return factory(url)
+    return functools.partial(lookup_storage_backend(backend or url, context=context), url)
+
+
+def open_storage(url: str, backend: str | None = None, *, context: str = "") -> SqlStorage:
+    """Open the storage for ``url`` through the backend registered for its scheme (or name)."""
+    return storage_opener(url, backend, context=context)()
 
 
 class Instance:
@@ -71,13 +75,18 @@ class Instance:
 
     def __init__(
         self,
-        storage: SqlStorage,
+        storage: SqlStorage | Callable[[], SqlStorage],
         root_directory: str | os.PathLike[str],
         settings: InstanceSettings | None = None,
         *,
         cleanup: Any = None,
     ):
-        self._storage = storage
+        # A callable opens the storage on first use: commands that never touch runs or
+        # events (listing code locations, say) then skip importing and opening the database.
+        if callable(storage):
+            self._open_storage = storage
+        else:
+            self.__dict__["_storage"] = storage
         self._root = Path(root_directory)
         self._settings = settings or InstanceSettings()
         self._cleanup = cleanup
@@ -91,7 +100,10 @@ class Instance:
         Raises:
             HomeNotSetError: the home path exists but is not a directory, or cannot be created.
             InvalidConfigError: ``headwater.toml`` there is invalid.
-            MigrationError: the database's schema needs an upgrade (or is newer).
+            PluginNotFoundError: no installed backend serves the configured storage URL.
+
+        The database is opened on first use, so schema errors (`MigrationError`) surface
+        then; commands that never touch storage never open it.
         """
         home = Path(os.environ.get(HOME_ENV_VAR) or DEFAULT_HOME).expanduser().resolve()
         if home.exists() and not home.is_dir():
@@ -115,8 +127,7 @@ class Instance:
         settings = load_settings(home)
         url = resolve_storage_url(settings.storage_url, home)
         context = f"config $.storage.url in {home / 'headwater.toml'}"
-        storage = open_storage(url, settings.storage_backend, context=context)
-        return cls(storage, home, settings)
+        return cls(storage_opener(url, settings.storage_backend, context=context), home, settings)
 
     @classmethod
     def ephemeral(cls, tempdir: str | None = None) -> Instance:
@@ -124,10 +135,8 @@ class Instance:
 
         Everything is lost at `dispose`. The storage is shared by all threads of the process.
         """
-        from headwater.builtin.sqlite_storage import SqlStorageBackend
-
         root = Path(tempfile.mkdtemp(prefix="headwater-", dir=tempdir))
-        storage = SqlStorageBackend("sqlite", ("sqlite",))("sqlite://")
+        storage = open_storage("sqlite://", context="the ephemeral instance")
         return cls(storage, root, cleanup=lambda: shutil.rmtree(root, ignore_errors=True))
 
     @classmethod
@@ -145,9 +154,14 @@ class Instance:
         instance._cleanup = lambda: shutil.rmtree(home, ignore_errors=True)
         return instance
 
+    @functools.cached_property
+    def _storage(self) -> SqlStorage:
+        return self._open_storage()
+
     def dispose(self) -> None:
         """Close the storage's connections and remove temporary files this instance made."""
-        self._storage.dispose()
+        if "_storage" in self.__dict__:
+            self._storage.dispose()
         if self._cleanup is not None:
             self._cleanup()
             self._cleanup = None

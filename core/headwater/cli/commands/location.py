@@ -31,7 +31,7 @@ def list_locations(state, specs, as_json: bool) -> None:
     """
     from headwater.locations.loading import load_locations
 
-    loaded = load_locations(state.deferred_instance, specs)
+    loaded = load_locations(state.instance, specs)
     documents = [_document(location) for location in loaded]
     if as_json:
         echo_json(documents)
@@ -67,7 +67,7 @@ def validate(state, specs, as_json: bool) -> None:
     from headwater.locations.summary import validate_location
 
     results = [
-        validate_location(loaded) for loaded in load_locations(state.deferred_instance, specs)
+        validate_location(loaded) for loaded in load_locations(state.instance, specs)
     ]
     if as_json:
         echo_json(
