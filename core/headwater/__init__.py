@@ -7,6 +7,8 @@ Every public name is listed in ``_EXPORTS`` and imported the first time it is us
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -111,6 +113,13 @@ _EXPORTS: dict[str, str] = {
         "headwater.definitions.specs",
     ),
     # -- definitions (END definitions) ----------------------------------------------------
+    # -- ops, graphs and op jobs (BEGIN graphs) -------------------------------------------
+    **dict.fromkeys(
+        ["GraphDefinition", "GraphIn", "GraphOut", "graph"], "headwater.definitions.graphs"
+    ),
+    **dict.fromkeys(["graph_asset", "graph_multi_asset"], "headwater.definitions.graph_assets"),
+    **dict.fromkeys(["JobDefinition", "job"], "headwater.jobs.op_job"),
+    # -- ops, graphs and op jobs (END graphs) ---------------------------------------------
     # -- partitions (BEGIN partitions) ----------------------------------------------------
     **dict.fromkeys(
         ["PartitionKeyRange", "PartitionsDefinition", "DynamicPartitionsStore"],
@@ -243,6 +252,13 @@ _EXPORTS: dict[str, str] = {
     "OpExecutionContext": "headwater.execution.context",
     "RetryRequested": "headwater.execution.exceptions",
     # -- execution (END execution) ----------------------------------------------------------
+    # -- observation, data versions and staleness (BEGIN observation) ------------------------
+    "multi_observable_source_asset": "headwater.definitions.observable",
+    "StaleStatus": "headwater.execution.staleness",
+    "StaleCause": "headwater.execution.staleness",
+    "StaleCauseCategory": "headwater.execution.staleness",
+    "StaleStatusResolver": "headwater.execution.staleness",
+    # -- observation (END observation) -------------------------------------------------------
     # -- events, storage and instance (BEGIN storage) -------------------------------------
     **dict.fromkeys(
         [
@@ -265,6 +281,16 @@ _EXPORTS: dict[str, str] = {
         ["DagsterRun", "DagsterRunStatus", "RunRecord", "RunsFilter"], "headwater.storage.runs"
     ),
     # -- events, storage and instance (END storage) ---------------------------------------
+    # -- partition status and backfills (BEGIN backfills) ------------------------------------
+    "AssetPartitionStatus": "headwater.storage.partition_status",
+    "Backfill": "headwater.backfills.model",
+    "BulkActionStatus": "headwater.backfills.model",
+    "launch_backfill": "headwater.backfills.runner",
+    "resume_backfill": "headwater.backfills.runner",
+    "cancel_backfill": "headwater.backfills.runner",
+    "get_backfill": "headwater.backfills.runner",
+    "get_backfills": "headwater.backfills.runner",
+    # -- partition status and backfills (END backfills) --------------------------------------
 }
 
 __all__ = sorted(_EXPORTS)
@@ -281,3 +307,24 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Facade(types.ModuleType):
+    """This module, with ``graph`` always the public decorator.
+
+    The kernel subpackage ``headwater.graph`` shares the name, and importing a subpackage
+    sets it as an attribute of its parent; the property keeps ``headwater.graph`` (and so
+    ``dg.graph``) the decorator. The subpackage stays importable by its dotted name.
+    """
+
+    @property
+    def graph(self) -> Any:
+        return importlib.import_module(_EXPORTS["graph"]).graph
+
+    @graph.setter
+    def graph(self, value: Any) -> None:
+        # The import system announcing the subpackage; it is already in sys.modules.
+        pass
+
+
+sys.modules[__name__].__class__ = _Facade

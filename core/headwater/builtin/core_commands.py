@@ -10,9 +10,10 @@ from headwater.hookspecs import hookimpl
 
 #: name -> (import path of the click command, short help shown by ``headwater --help``)
 CORE_COMMANDS: dict[str, tuple[str, str]] = {
-    "asset": ("headwater.cli.commands.asset:asset", "List and wipe assets."),
+    "asset": ("headwater.cli.commands.asset:asset", "List, materialize and wipe assets."),
+    "backfill": ("headwater.cli.commands.backfill:backfill", "Launch, list and cancel backfills."),
     "instance": ("headwater.cli.commands.instance:instance", "Inspect and migrate the instance."),
-    "job": ("headwater.cli.commands.job:job", "List jobs."),
+    "job": ("headwater.cli.commands.job:job", "List and execute jobs."),
     "location": ("headwater.cli.commands.location:location", "List and validate code locations."),
     "plugins": ("headwater.cli.commands.plugins:plugins", "Show installed plugins."),
     "run": ("headwater.cli.commands.run:run", "List, inspect and delete runs."),

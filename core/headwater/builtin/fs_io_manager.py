@@ -17,10 +17,13 @@ class PickledObjectFilesystemIOManager(IOManager):
 
     Args:
         base_dir: the directory every file lives under.
+        fsync: flush every file (and its directory entry) to disk before returning, for
+            durability across power loss; writes are atomic either way.
     """
 
-    def __init__(self, base_dir: str | Path):
+    def __init__(self, base_dir: str | Path, fsync: bool = False):
         self.base_dir = Path(base_dir)
+        self.fsync = fsync
 
     def handle_output(self, context: Any, obj: Any) -> None:
         """Pickle ``obj`` to the file for ``context``, replacing any previous file atomically."""
@@ -32,7 +35,11 @@ class PickledObjectFilesystemIOManager(IOManager):
             )
         path = path_for(self.base_dir, context)
         context.log.debug(f"Writing file at: {path} using {type(self).__name__}")
-        atomic_write(path, lambda handle: pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL))
+        atomic_write(
+            path,
+            lambda handle: pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL),
+            fsync=self.fsync,
+        )
 
     def load_input(self, context: Any) -> Any:
         """Unpickle the value for ``context``; a partition range gives ``{partition: value}``."""
@@ -71,21 +78,28 @@ class FilesystemIOManager(ConfigurableIOManagerFactory):
     """The default IO manager: pickles values to files under ``base_dir``.
 
     ``base_dir`` defaults to the instance's storage directory (``$HEADWATER_HOME/storage``).
+    ``fsync=True`` makes every write durable across power loss (at the cost of disk flushes).
     """
 
     base_dir: str | None = None
+    fsync: bool = False
 
     def create_io_manager(self, context: Any) -> PickledObjectFilesystemIOManager:
         """Build the pickling IO manager for ``base_dir``."""
-        return PickledObjectFilesystemIOManager(self.base_dir or _default_base_dir(context))
+        return PickledObjectFilesystemIOManager(
+            self.base_dir or _default_base_dir(context), fsync=self.fsync
+        )
 
 
-@io_manager(config_schema={"base_dir": str | None})
+@io_manager(config_schema={"base_dir": str | None, "fsync": bool | None})
 def fs_io_manager(init_context: Any) -> PickledObjectFilesystemIOManager:
-    """The default IO manager as a definition: config ``{"base_dir": "..."}`` (optional)."""
+    """The default IO manager as a definition: config ``{"base_dir": "...", "fsync": bool}``.
+
+    Both keys are optional.
+    """
     config = init_context.resource_config or {}
     base_dir = config.get("base_dir") or _default_base_dir(init_context)
-    return PickledObjectFilesystemIOManager(base_dir)
+    return PickledObjectFilesystemIOManager(base_dir, fsync=bool(config.get("fsync")))
 
 
 @hookimpl(trylast=True)

@@ -2,12 +2,14 @@
 
 Workers are forked from the run's process after the definitions, the plan and the resources
 exist, so user code is imported once, not once per step. Each worker runs one step at a time
-through the ``execute_step`` hook and sends the step's result back over a pipe; the
-coordinator stays the only writer of the run's events. A worker that dies mid-step (killed,
-crashed) fails that step with the reason and is replaced; the run goes on.
+through the ``execute_step`` hook and streams the step's events back over a pipe as they are
+emitted, then the step's result; the coordinator stays the only writer of the run's events.
+A worker that dies mid-step (killed, crashed) fails that step with the reason and is
+replaced; the run goes on.
 
-Workers do not open storage: the coordinator sends each step the data versions of its
-upstream assets. Output values stay in the workers (results carry no values).
+Workers do not write storage: the coordinator sends each step the data versions of its
+upstream assets. Output values stay in the workers; the run's result loads them back through
+the IO manager when asked.
 """
 
 from __future__ import annotations
@@ -17,18 +19,22 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import time
+import traceback
 from collections.abc import Mapping
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from headwater.errors import ExecutionStepError
+from headwater.errors import ExecutionStepError, InvalidConfigError
 from headwater.events.data import EngineEventData, SerializableErrorInfo, StepFailureData
 from headwater.events.types import DagsterEventType as ET
 from headwater.execution._events import EventBuffer
 from headwater.execution.executor import Executor, ExecutorDefinition
 from headwater.execution.step_context import StepExecutionContext, StepResult
 from headwater.hookspecs import hookimpl
+
+MAX_CONCURRENT_ENV_VAR = "HEADWATER_MULTIPROCESS_MAX_CONCURRENT"
 
 
 class _Worker:
@@ -57,22 +63,47 @@ class _Worker:
 def _worker_main(conn: Connection, coordinator: Any) -> None:
     from headwater._plugins import get_plugin_manager
 
+    _forget_parent_connections(coordinator.run_context.instance)
     hook = get_plugin_manager().hook.execute_step
     run = coordinator.run_context
     plan = coordinator.plan
+    streamed: set[int] = set()
+
+    def stream(entry: Any) -> None:
+        streamed.add(id(entry))
+        conn.send(("event", entry))
+
+    run.event_sink = stream
     while True:
         task = conn.recv()
         if task is None:
             return
         step_key, attempt, versions = task
         run.asset_versions.update(versions)
+        streamed.clear()
         conn.send(("started", os.getpid()))
-        result = hook(step=plan.step_by_key[step_key], context=StepExecutionContext(run, attempt))
-        conn.send(("result", _portable(result)))
+        try:
+            context = StepExecutionContext(run, attempt)
+            result = hook(step=plan.step_by_key[step_key], context=context)
+        except Exception:
+            # The step runner reports user errors in its result; this is a framework failure.
+            conn.send(("crashed", traceback.format_exc()))
+            continue
+        conn.send(("result", _portable(result, streamed)))
 
 
-def _portable(result: StepResult) -> StepResult:
-    """The result without values, and with an error that is sure to pickle."""
+def _forget_parent_connections(instance: Any) -> None:
+    # A database connection must not be shared across fork: give the worker its own pool
+    # (without closing the parent's connections) in case user code reads the instance. An
+    # in-memory database exists only in the parent; keep the forked snapshot for reads.
+    database = getattr(getattr(instance, "storage", None), "database", None)
+    engine = getattr(database, "engine", None)
+    if engine is not None and engine.url.database not in (None, "", ":memory:"):
+        engine.dispose(close=False)
+
+
+def _portable(result: StepResult, streamed: set[int]) -> StepResult:
+    """The result without values or already streamed events, with an error sure to pickle."""
     error = result.error
     if error is not None:
         cause = error.__cause__
@@ -85,7 +116,7 @@ def _portable(result: StepResult) -> StepResult:
     return StepResult(
         result.step_key,
         result.status,
-        result.events,
+        [entry for entry in result.events if id(entry) not in streamed],
         result.produced_outputs,
         {},
         result.materialized,
@@ -100,7 +131,7 @@ class MultiprocessExecutor(Executor):
     label = "in worker processes"
 
     def __init__(self, max_concurrent: int | None = None, retries_enabled: bool = True):
-        self.max_concurrent = max_concurrent or os.cpu_count() or 1
+        self.max_concurrent = max_concurrent or _default_max_concurrent()
         self.retries_enabled = retries_enabled
 
     def execute(self, coordinator: Any) -> None:
@@ -115,9 +146,9 @@ class MultiprocessExecutor(Executor):
         try:
             while True:
                 queue.extend(coordinator.active.pop_ready())
-                for worker in workers:
+                for index, worker in enumerate(workers):
                     if worker.task is None and queue:
-                        self._submit(coordinator, worker, *queue.pop(0))
+                        workers[index] = self._submit(coordinator, worker, mp, *queue.pop(0))
                 busy = [w for w in workers if w.task is not None]
                 if not busy:
                     wait_for = coordinator.active.seconds_until_next_retry()
@@ -137,11 +168,25 @@ class MultiprocessExecutor(Executor):
             for worker in workers:
                 worker.stop()
 
-    def _submit(self, coordinator: Any, worker: _Worker, step: Any, attempt: int) -> None:
+    def _submit(
+        self, coordinator: Any, worker: _Worker, mp: Any, step: Any, attempt: int
+    ) -> _Worker:
+        """Send ``step`` to ``worker`` (or to a fresh worker if it died while idle)."""
         run = coordinator.run_context
-        versions = {}
-        for key in step.assets_def.dependency_keys:
-            versions[key] = run.input_version(key)
+        versions = {key: run.input_version(key) for key in step.assets_def.dependency_keys}
+        task = (step.key, attempt, versions)
+        # Commit what upstream steps reported before the step can run and read the instance.
+        coordinator.flush()
+        if not worker.process.is_alive():
+            worker.stop()
+            worker = _Worker(mp, coordinator)
+        try:
+            worker.conn.send(task)
+        except OSError:
+            # It died between the check and the send.
+            worker.stop()
+            worker = _Worker(mp, coordinator)
+            worker.conn.send(task)
         coordinator.buffer.emit(
             ET.STEP_WORKER_STARTING,
             step.key,
@@ -149,9 +194,10 @@ class MultiprocessExecutor(Executor):
             EngineEventData({"pid": str(worker.process.pid)}),
         )
         worker.task = (step, attempt)
-        worker.conn.send((step.key, attempt, versions))
+        return worker
 
     def _receive(self, coordinator: Any, worker: _Worker, mp: Any) -> _Worker | None:
+        """Handle one message from a busy worker; return its replacement if it died."""
         step, attempt = worker.task  # type: ignore[misc]
         try:
             kind, payload = worker.conn.recv()
@@ -160,7 +206,9 @@ class MultiprocessExecutor(Executor):
             coordinator.finish_step(step, attempt, _died(coordinator, worker, step))
             worker.conn.close()
             return _Worker(mp, coordinator)
-        if kind == "started":
+        if kind == "event":
+            coordinator.buffer.entries.append(payload)
+        elif kind == "started":
             coordinator.buffer.emit(
                 ET.STEP_WORKER_STARTED,
                 step.key,
@@ -168,9 +216,13 @@ class MultiprocessExecutor(Executor):
                 EngineEventData({"pid": str(payload)}),
             )
             coordinator.start_step(step, attempt)
-            return None
-        worker.task = None
-        coordinator.finish_step(step, attempt, payload)
+        elif kind == "crashed":
+            worker.task = None
+            message = f"the execute_step hook raised in worker process {worker.process.pid}"
+            coordinator.finish_step(step, attempt, _failure(coordinator, step, message, payload))
+        else:
+            worker.task = None
+            coordinator.finish_step(step, attempt, payload)
         return None
 
 
@@ -181,7 +233,11 @@ def _died(coordinator: Any, worker: _Worker, step: Any) -> StepResult:
     else:
         how = f"exited with code {code}"
     message = f"worker process {worker.process.pid} {how} while running step '{step.key}'"
-    error = ExecutionStepError(message)
+    return _failure(coordinator, step, message, None)
+
+
+def _failure(coordinator: Any, step: Any, message: str, details: str | None) -> StepResult:
+    error = ExecutionStepError(message + (f":\n{details}" if details else ""))
     run = coordinator.run_context
     events = EventBuffer(run.run_id, run.job_name)
     events.emit(
@@ -194,8 +250,57 @@ def _died(coordinator: Any, worker: _Worker, step: Any) -> StepResult:
     return StepResult(step.key, "failure", events.entries, error=error)
 
 
+def _default_max_concurrent() -> int:
+    raw = os.environ.get(MAX_CONCURRENT_ENV_VAR)
+    if raw:
+        value = raw.strip()
+        if not value.isdigit() or int(value) < 1:
+            raise InvalidConfigError(
+                f"Environment variable {MAX_CONCURRENT_ENV_VAR}={raw!r} is not a positive "
+                "integer. Set it to the number of worker processes (e.g. 4), or unset it to "
+                "use the CPU count."
+            )
+        return int(value)
+    return os.cpu_count() or 1
+
+
+def _check_fork_available() -> None:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise InvalidConfigError(
+            f"The multiprocess executor forks its worker processes, which this platform "
+            f"({sys.platform}) cannot do. Use the in-process executor: "
+            "executor_def=dg.in_process_executor on the job or Definitions, or run config "
+            '{"execution": {"config": {"in_process": {}}}} with the default executor.'
+        )
+
+
+def _validate(config: Mapping[str, Any], path: str = "$.execution.config") -> None:
+    unknown = sorted(set(config) - {"max_concurrent", "retries"})
+    if unknown:
+        raise InvalidConfigError(
+            f"Unknown config field(s) {unknown} for executor 'multiprocess' (path "
+            f"{path}.{unknown[0]}). Allowed fields: max_concurrent, retries."
+        )
+    limit = config.get("max_concurrent")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise InvalidConfigError(
+            f"Executor 'multiprocess': {path}.max_concurrent must be a positive integer, got "
+            f"{limit!r}. Leave it out to use {MAX_CONCURRENT_ENV_VAR} or the CPU count."
+        )
+    retries = config.get("retries")
+    if retries is not None and (
+        not isinstance(retries, Mapping) or set(retries) not in ({"enabled"}, {"disabled"})
+    ):
+        raise InvalidConfigError(
+            f"Executor 'multiprocess': {path}.retries must be {{'enabled': {{}}}} or "
+            f"{{'disabled': {{}}}}, got {retries!r}."
+        )
+
+
 def _create(config: Mapping[str, Any]) -> MultiprocessExecutor:
-    retries = config.get("retries", {"enabled": {}})
+    _validate(config)
+    _check_fork_available()
+    retries = config.get("retries") or {"enabled": {}}
     return MultiprocessExecutor(
         max_concurrent=config.get("max_concurrent"), retries_enabled="disabled" not in retries
     )
@@ -206,15 +311,33 @@ multiprocess_executor = ExecutorDefinition(
     executor_creation_fn=_create,
     config_fields=frozenset({"max_concurrent", "retries"}),
     description="Runs steps in a pool of long-lived forked worker processes.",
+    config_validator=_validate,
 )
+
+
+def _validate_either(config: Mapping[str, Any]) -> None:
+    if "in_process" in config and "multiprocess" in config:
+        raise InvalidConfigError(
+            "Executor 'multi_or_in_process': $.execution.config has both 'in_process' and "
+            "'multiprocess'; give one of them."
+        )
+    chosen = config.get("multiprocess")
+    if chosen is not None and not isinstance(chosen, Mapping):
+        raise InvalidConfigError(
+            "Executor 'multi_or_in_process': $.execution.config.multiprocess must be a mapping "
+            f"such as {{'max_concurrent': 2}}, got {chosen!r}."
+        )
+    if chosen:
+        _validate(chosen, "$.execution.config.multiprocess")
 
 
 def _create_either(config: Mapping[str, Any]) -> Executor:
     from headwater.builtin.in_process_executor import in_process_executor
 
+    _validate_either(config)
     if "in_process" in config:
         return in_process_executor.configured(config["in_process"] or {}).create_executor()
-    return multiprocess_executor.configured(config.get("multiprocess") or {}).create_executor()
+    return _create(config.get("multiprocess") or {})
 
 
 multi_or_in_process_executor = ExecutorDefinition(
@@ -222,6 +345,7 @@ multi_or_in_process_executor = ExecutorDefinition(
     executor_creation_fn=_create_either,
     config_fields=frozenset({"in_process", "multiprocess"}),
     description="The multiprocess executor, or the in-process one with {'in_process': {}}.",
+    config_validator=_validate_either,
 )
 
 

@@ -270,6 +270,16 @@ class AssetsDefinition:
 
         return assets_def_from_op(op_def, **kwargs)
 
+    @staticmethod
+    def from_graph(graph_def: Any, **kwargs: Any) -> AssetsDefinition:
+        """Wrap an existing `GraphDefinition`: each graph output is an asset.
+
+        Takes the keyword arguments of `from_op`, plus ``resource_defs``.
+        """
+        from headwater.definitions.graph_assets import assets_def_from_graph
+
+        return assets_def_from_graph(graph_def, **kwargs)
+
     # -- keys and specs ---------------------------------------------------------------------
 
     @property
@@ -714,7 +724,22 @@ class AssetsDefinition:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function directly: upstream values positionally or by parameter name."""
-        return invoke_directly(self.node_def, self.node_def.name, args, kwargs)
+        node = self.node_def
+        if not isinstance(node, OpDefinition):
+            # A graph explains that it computes nothing when called outside a graph.
+            return node(*args, **kwargs)
+        context_param = node.signature.context_param
+        if context_param is not None:
+            if context_param in kwargs:
+                kwargs[context_param] = self._bind(kwargs[context_param])
+            elif args:
+                args = (self._bind(args[0]), *args[1:])
+        return invoke_directly(node, node.name, args, kwargs)
+
+    def _bind(self, context: Any) -> Any:
+        """``context`` viewed as the context of this definition (for ``context.asset_key``)."""
+        bound_to = getattr(context, "_bound_to", None)
+        return bound_to(self) if bound_to is not None else context
 
     def _invoke(
         self,

@@ -39,6 +39,22 @@ _DEFAULT_IN = AssetIn()
 _NOTHING_IN = In(dagster_type=Nothing)
 _DATA_IN = In()
 _DEFAULT_OUTS = {"result": Out()}
+# One key and one default dep per plain asset name, shared by the asset and every reader that
+# names it as a parameter (both are immutable). Bounded so that a process generating
+# unbounded names cannot grow it forever; past the bound, new objects are made as before.
+_SHARED_BY_NAME: dict[str, tuple[AssetKey, AssetDep]] = {}
+_SHARED_BY_NAME_MAX = 100_000
+
+
+def _shared_key_and_dep(name: str) -> tuple[AssetKey, AssetDep]:
+    shared = _SHARED_BY_NAME.get(name)
+    if shared is None:
+        key = AssetKey((name,))
+        check_valid_key_components(key.parts)
+        shared = (key, build_trusted(AssetDep, key, None, {}))
+        if len(_SHARED_BY_NAME) < _SHARED_BY_NAME_MAX:
+            _SHARED_BY_NAME[name] = shared
+    return shared
 
 
 def _description(fn: Callable[..., Any], description: str | None) -> str | None:
@@ -111,6 +127,12 @@ class _Inputs:
         lineage: list[AssetDep] = []
         for param in signature.data_params:
             asset_in = ins.get(param, _DEFAULT_IN) if ins else _DEFAULT_IN
+            if asset_in is _DEFAULT_IN:
+                key, dep = _shared_key_and_dep(param)
+                keys_by_input_name[param] = key
+                op_ins[param] = _DATA_IN
+                lineage.append(dep)
+                continue
             key = asset_in.resolve_key(param)
             check_valid_key_components(key.parts)
             keys_by_input_name[param] = key
@@ -262,11 +284,12 @@ def asset(
 
     def decorate(fn: Callable[..., Any]) -> AssetsDefinition:
         signature = FnSignature(fn)
-        asset_key = (
-            AssetKey.from_coercible(key)
-            if key is not None
-            else AssetKey((*_prefix(key_prefix), name or fn.__name__))
-        )
+        if key is not None:
+            asset_key = AssetKey.from_coercible(key)
+        elif key_prefix:
+            asset_key = AssetKey((*_prefix(key_prefix), name or fn.__name__))
+        else:
+            asset_key = _shared_key_and_dep(name or fn.__name__)[0]
         check_valid_key_components(asset_key.parts)
         inputs = _Inputs(fn, signature, ins, extra_deps)
         op_name = asset_key.to_python_identifier()

@@ -48,7 +48,7 @@ class Definitions:
     Args:
         assets: `asset` definitions, `AssetSpec`s (external assets) and `SourceAsset`s.
         asset_checks: `asset_check` definitions.
-        jobs: jobs, resolved or from `define_asset_job`.
+        jobs: asset jobs from `define_asset_job` and op jobs from `job`.
         schedules: schedule definitions.
         sensors: sensor definitions.
         resources: resources by key, available to every asset.
@@ -235,6 +235,9 @@ class Definitions:
                         default_executor_def=self.executor,
                         resources=self.resources,
                     )
+                elif hasattr(job, "with_top_level_resources"):
+                    # An op job (@job): the location's resources and executor fill its gaps.
+                    job = job.with_top_level_resources(self.resources, self.executor)
                 resolved[job.name] = job
             self._jobs_by_name = resolved
         return self._jobs_by_name

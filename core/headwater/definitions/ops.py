@@ -187,7 +187,14 @@ class OpDefinition:
         return self.compute_fn(**kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the function directly: upstream values positionally or by name."""
+        """Call the function directly: upstream values positionally or by name.
+
+        Inside a `graph` function the call records a node and returns its output handles.
+        """
+        from headwater.definitions import graphs
+
+        if graphs.is_composing():
+            return graphs.compose_call(self, args, kwargs)
         return invoke_directly(self, self.name, args, kwargs)
 
 

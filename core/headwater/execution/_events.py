@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from headwater.events.assets import AssetCheckEvaluation, AssetMaterialization, AssetObservation
@@ -16,13 +17,17 @@ from headwater.events.types import DagsterEventType
 class EventBuffer:
     """An append-only list of `EventLogEntry` for one run, drained at each step boundary."""
 
-    __slots__ = ("entries", "job_name", "pid", "run_id")
+    __slots__ = ("entries", "job_name", "pid", "run_id", "sink")
 
-    def __init__(self, run_id: str, job_name: str):
+    def __init__(
+        self, run_id: str, job_name: str, sink: Callable[[EventLogEntry], None] | None = None
+    ):
         self.run_id = run_id
         self.job_name = job_name
         self.entries: list[EventLogEntry] = []
         self.pid = os.getpid()
+        # Called with each entry as it is appended: worker processes stream events with it.
+        self.sink = sink
 
     def emit(
         self,
@@ -52,21 +57,24 @@ class EventBuffer:
             dagster_event=event,
         )
         self.entries.append(entry)
+        if self.sink is not None:
+            self.sink(entry)
         return entry
 
     def log_line(self, level: int, message: str, step_key: str | None) -> None:
         """Append a plain log line (an entry with no structured event)."""
-        self.entries.append(
-            EventLogEntry(
-                error_info=None,
-                level=level,
-                user_message=message,
-                run_id=self.run_id,
-                timestamp=time.time(),
-                step_key=step_key,
-                job_name=self.job_name,
-            )
+        entry = EventLogEntry(
+            error_info=None,
+            level=level,
+            user_message=message,
+            run_id=self.run_id,
+            timestamp=time.time(),
+            step_key=step_key,
+            job_name=self.job_name,
         )
+        self.entries.append(entry)
+        if self.sink is not None:
+            self.sink(entry)
 
     def user_event(self, event: Any, step_key: str | None) -> None:
         """Append an event object user code logged or yielded."""

@@ -362,6 +362,65 @@ class OpExecutionContext:
             )
         return mapped
 
+    def asset_partition_keys_for_input(self, input_name: str) -> list[str]:
+        """Every partition of the upstream asset that input ``input_name`` reads, in order.
+
+        Raises:
+            InvariantViolationError: the run is not partitioned, or the upstream is not.
+        """
+        mapped = self._mapped_for_input(input_name)
+        if mapped is None:
+            raise InvariantViolationError(
+                f"Input '{input_name}' reads an unpartitioned asset; it has no partition keys."
+            )
+        return mapped if isinstance(mapped, list) else [mapped]
+
+    def asset_partition_key_range_for_input(self, input_name: str) -> Any:
+        """The `PartitionKeyRange` from the first to the last upstream partition read."""
+        from headwater.partitions.base import PartitionKeyRange
+
+        keys = self.asset_partition_keys_for_input(input_name)
+        if not keys:
+            raise InvariantViolationError(
+                f"Input '{input_name}' reads no upstream partition in this run."
+            )
+        return PartitionKeyRange(keys[0], keys[-1])
+
+    def asset_partitions_time_window_for_input(self, input_name: str) -> Any:
+        """The time window spanned by the upstream partitions input ``input_name`` reads.
+
+        Raises:
+            InvariantViolationError: the upstream asset is not time-partitioned.
+        """
+        step_input = self._step_input(input_name)
+        upstream_def = step_input.upstream_partitions_def
+        window_for = getattr(upstream_def, "time_window_for_partition_key", None)
+        if window_for is None:
+            raise InvariantViolationError(
+                f"Input '{input_name}' reads {step_input.asset_key.to_user_string()}, which is "
+                "not time-partitioned; it has no time window."
+            )
+        key_range = self.asset_partition_key_range_for_input(input_name)
+        first, last = window_for(key_range.start), window_for(key_range.end)
+        return type(first)(first.start, last.end)
+
+    def _step_input(self, input_name: str) -> Any:
+        step = self._state.step
+        step_input = next((i for i in step.inputs if i.name == input_name), None) if step else None
+        if step_input is None:
+            raise InvariantViolationError(
+                f"No input named '{input_name}' in this step"
+                + (f"; inputs: {[i.name for i in step.inputs]}." if step else ".")
+            )
+        return step_input
+
+    def _mapped_for_input(self, input_name: str) -> Any:
+        partition = self._require_partition()
+        step_input = self._step_input(input_name)
+        return partition.keys_for_upstream(
+            self._state.assets_def, step_input.upstream_partitions_def, step_input.asset_key
+        )
+
     def _require_partition(self) -> Any:
         if self._state.partition is None:
             raise InvariantViolationError(

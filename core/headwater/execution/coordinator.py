@@ -52,6 +52,8 @@ class RunCoordinator:
         self.step_errors: dict[str, BaseException] = {}
         self._hook: Any = None
         self._unstored_versions: dict[Any, str] = {}
+        # Partitions definitions of the plan's partitioned assets, for the status rows.
+        self.partitions_defs: Mapping[Any, Any] = {}
 
     # -- storage ------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -63,7 +65,7 @@ class RunCoordinator:
         batch = self.buffer.drain()
         if not batch:
             return
-        ids = self.instance.store_events(batch)
+        ids = self.instance.store_events(batch, self.partitions_defs or None)
         self.entries.extend(batch)
         pending = self._unstored_versions
         if pending:

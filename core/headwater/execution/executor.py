@@ -41,6 +41,8 @@ class ExecutorDefinition:
         config_fields: the config keys this executor accepts.
         config: the config given with `configured`.
         description: what the executor does.
+        config_validator: ``fn(config)`` raising `InvalidConfigError` for bad values; called
+            by `configured` on the merged config.
     """
 
     name: str
@@ -48,12 +50,13 @@ class ExecutorDefinition:
     config_fields: frozenset[str] = frozenset()
     config: Mapping[str, Any] = attrs.field(factory=dict, converter=_config_dict)
     description: str | None = None
+    config_validator: Callable[[Mapping[str, Any]], None] | None = None
 
     def configured(self, config: Mapping[str, Any], name: str | None = None) -> ExecutorDefinition:
         """A copy with ``config`` merged over the current config.
 
         Raises:
-            InvalidConfigError: a key is not one this executor accepts.
+            InvalidConfigError: a key is not one this executor accepts, or a value is invalid.
         """
         unknown = sorted(set(config) - self.config_fields)
         if unknown:
@@ -62,7 +65,10 @@ class ExecutorDefinition:
                 f"Unknown config field(s) {unknown} for executor '{self.name}' "
                 f"(path $.execution.config.{unknown[0]}). Allowed fields: {allowed}."
             )
-        return attrs.evolve(self, config={**self.config, **config}, name=name or self.name)
+        merged = {**self.config, **config}
+        if self.config_validator is not None:
+            self.config_validator(merged)
+        return attrs.evolve(self, config=merged, name=name or self.name)
 
     def create_executor(self) -> Executor:
         """Build the executor for one run."""

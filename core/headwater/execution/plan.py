@@ -34,11 +34,12 @@ class StepInput:
 
 @attrs.frozen(slots=True, eq=False)
 class ExecutionStep:
-    """One unit of work: the op of one AssetsDefinition, restricted to the selected outputs.
+    """One unit of work: one op, restricted to the selected outputs.
 
     Attributes:
-        key: the step key, the op name (``p__b``).
-        assets_def: the (subset) AssetsDefinition whose op runs.
+        key: the step key: the op name (``p__b``), or the op's path inside a graph (``ga.o1``).
+        assets_def: the (subset) AssetsDefinition whose op runs; in an op job, one without
+            assets (``node.assets_def`` is None there).
         inputs: where each op input comes from.
         outputs: the outputs selected for this run, by output name.
         upstream_step_keys: steps that must succeed first.
@@ -108,7 +109,8 @@ def build_execution_plan(
     """Build the plan for running ``assets_defs`` (already subset to the selection).
 
     Args:
-        assets_defs: the AssetsDefinitions to execute, each contributing one step.
+        assets_defs: the AssetsDefinitions to execute, each contributing one step per op
+            (a graph-backed one, one per op inside); or, for an op job, its `GraphDefinition`.
         all_assets_defs: every AssetsDefinition in scope, used to find the IO manager of
             upstream assets that are loaded rather than computed in this run.
         op_retry_policy: the job-wide default retry policy.
@@ -116,7 +118,7 @@ def build_execution_plan(
     Raises:
         InvalidDefinitionError: two definitions produce the same asset key or share an op name.
     """
-    nodes = [_defs.node_info(ad) for ad in assets_defs]
+    nodes = [node for item in assets_defs for node in _defs.node_infos(item)]
     producer: dict[AssetKey, tuple[str, str]] = {}
     seen_ops: set[str] = set()
     for node in nodes:
@@ -149,6 +151,21 @@ def build_execution_plan(
         inputs: list[StepInput] = []
         upstream: dict[str, None] = {}
         for inp in node.inputs:
+            if inp.source is not None:
+                # Fed by another op of the same graph: a value passed through its IO manager.
+                source_node = node_by_name[inp.source[0]]
+                inputs.append(
+                    StepInput(
+                        inp.name,
+                        None,
+                        inp.is_nothing,
+                        inp.input_manager_key or source_node.outputs[inp.source[1]].io_manager_key,
+                        inp.source[0],
+                        inp.source[1],
+                    )
+                )
+                upstream[inp.source[0]] = None
+                continue
             source = producer.get(inp.asset_key) if inp.asset_key is not None else None
             if source is not None and source[0] != node.name:
                 source_node = node_by_name[source[0]]
@@ -185,7 +202,9 @@ def build_execution_plan(
                         upstream[gate] = None
         steps_unordered[node.name] = ExecutionStep(
             key=node.name,
-            assets_def=node.assets_def,
+            assets_def=node.assets_def
+            if node.assets_def is not None
+            else _defs.keyless_assets_def(node.op),
             inputs=tuple(inputs),
             outputs=node.outputs,
             upstream_step_keys=tuple(upstream),

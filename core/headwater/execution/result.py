@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ class ExecuteInProcessResult:
         output_by_asset_key: Mapping[AssetKey, tuple[str, str]],
         instance: Any,
         dagster_run: Any,
+        output_loader: Callable[[str, str], Any] | None = None,
     ):
         self.run_id = run_id
         self.job_name = job_name
@@ -38,6 +40,8 @@ class ExecuteInProcessResult:
         self._output_by_key = output_by_asset_key
         self._instance = instance
         self._run = dagster_run
+        # Loads values the run stored but did not keep here (steps ran in other processes).
+        self._load_output = output_loader
 
     def __repr__(self) -> str:
         return f"ExecuteInProcessResult(run_id={self.run_id!r}, success={self.success})"
@@ -139,12 +143,19 @@ class ExecuteInProcessResult:
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
         """The value step ``node_str`` produced for ``output_name``.
 
+        When the step ran in another process (the multiprocess executor), the value is loaded
+        through the output's IO manager.
+
         Raises:
-            InvariantViolationError: the step did not produce that output in this run.
+            InvariantViolationError: the step did not produce that output in this run, or its
+                IO manager could not load it.
         """
         try:
             return self._outputs[(node_str, output_name)]
         except KeyError:
+            if self._load_output is not None:
+                with contextlib.suppress(KeyError):
+                    return self._load_output(node_str, output_name)
             produced = sorted(f"{s}.{o}" for s, o in self._outputs)
             raise InvariantViolationError(
                 f'No output "{output_name}" for node "{node_str}" in run {self.run_id}; '

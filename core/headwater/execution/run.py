@@ -8,12 +8,14 @@ through the coordinator.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from headwater.definitions.keys import AssetKey
-from headwater.errors import InvalidDefinitionError
+from headwater.errors import InvalidDefinitionError, InvariantViolationError
+from headwater.events.types import DagsterEventType as ET
 from headwater.execution import coordinator as coord
 from headwater.execution._partitions import RunPartition
 from headwater.execution.plan import DEFAULT_IO_MANAGER_KEY, build_execution_plan
@@ -39,6 +41,7 @@ def execute_assets_in_process(
     default_io_manager: str | None = None,
     executor_def: Any = None,
     io_managers_in_memory: bool = False,
+    run_id: str | None = None,
 ) -> ExecuteInProcessResult:
     """Run ``assets_defs`` (already subset to the selection) as one run and return the result.
 
@@ -52,7 +55,9 @@ def execute_assets_in_process(
         instance: where the run and its events are recorded.
         resources: resources by key; an ``io_manager`` is added when missing.
         run_config: a run config mapping or `RunConfig`.
-        partition_key: the partition to materialize, for partitioned assets.
+        partition_key: the partition to materialize, for partitioned assets. Without it, the
+            tags ``dagster/asset_partition_range_start`` and ``..._end`` target a range of
+            partitions in one run.
         tags: run tags.
         op_retry_policy: the default retry policy of every step.
         raise_on_error: re-raise the first step error after the run is recorded.
@@ -60,6 +65,7 @@ def execute_assets_in_process(
             resources do not provide one; defaults to the instance's setting, else ``fs``.
         executor_def: the executor; the built-in in-process executor when None.
         io_managers_in_memory: replace every IO manager the plan uses with the in-memory one.
+        run_id: the new run's id (a fresh one when None).
 
     Raises:
         InvalidDefinitionError: a required resource is missing (before the run is created).
@@ -67,6 +73,7 @@ def execute_assets_in_process(
         ExecutionStepError: with ``raise_on_error``, a step raised; the user error is chained.
         StepOutputNotFoundError: with ``raise_on_error``, a required output was not produced.
     """
+    from headwater.definitions.graphs import flatten_graph_op_config
     from headwater.resources import build_resources
     from headwater.resources._build import raise_for_missing_resources
     from headwater.resources._run_config import validate_run_config
@@ -78,7 +85,7 @@ def execute_assets_in_process(
     if io_managers_in_memory:
         _use_memory_io_managers(plan, resource_defs)
     raise_for_missing_resources(
-        {step.key: step.assets_def.required_resource_keys for step in plan.steps},
+        {step.key: step.node.required_resource_keys for step in plan.steps},
         resource_defs,
     )
     config_types = {
@@ -86,11 +93,19 @@ def execute_assets_in_process(
         for step in plan.steps
         if step.node.op.config_type is not None or step.node.op.config_schema is not None
     }
-    resolved = validate_run_config(run_config, config_types, resource_defs)
-    partition = _partition(partitions_def, partition_key, job_name, instance)
+    resolved = validate_run_config(flatten_graph_op_config(run_config), config_types, resource_defs)
+    partition = _partition(partitions_def, partition_key, tags, job_name, instance)
     check_keys = sorted(check_keys, key=lambda k: (k.asset_key, k.name))
+    partitions_defs = {
+        key: step.assets_def.partitions_def
+        for step in plan.steps
+        if step.assets_def.partitions_def is not None
+        for key in step.assets_def.keys
+    }
+    # Built before the run exists, so a bad executor config or platform records nothing.
+    executor = _executor(executor_def)
 
-    run_id = coord.new_run_id()
+    run_id = run_id or coord.new_run_id()
     dagster_run = instance.create_run(
         job_name,
         run_id=run_id,
@@ -98,6 +113,13 @@ def execute_assets_in_process(
         tags=coord.run_tags(tags, partition),
         asset_selection=asset_keys,
         asset_check_selection=check_keys,
+        partitions_defs=partitions_defs,
+        observed_asset_keys=[
+            key
+            for step in plan.steps
+            if step.assets_def.is_observable
+            for key in step.assets_def.keys
+        ],
     )
     run_context = RunContext(
         run_id=run_id,
@@ -110,10 +132,10 @@ def execute_assets_in_process(
         plan=plan,
     )
     coordinator = coord.RunCoordinator(plan, run_context, instance)
+    coordinator.partitions_defs = partitions_defs
     # The instance wrote the planned events with the run; they open the run's event list.
     coordinator.entries.extend(instance.all_logs(run_id))
     buffer = coordinator.buffer
-    executor = _executor(executor_def)
     coord.run_start_events(buffer, executor.label)
     coordinator.flush()
 
@@ -140,6 +162,9 @@ def execute_assets_in_process(
         output_by_asset_key=plan.producer_by_asset_key,
         instance=instance,
         dagster_run=instance.get_run_by_id(run_id) or dagster_run,
+        output_loader=None
+        if run_context.capture_outputs
+        else _OutputLoader(run_context, resource_defs, resolved, coordinator),
     )
     if raise_on_error:
         if run_error is not None:
@@ -151,16 +176,36 @@ def execute_assets_in_process(
     return result
 
 
-def _partition(partitions_def: Any, partition_key: str | None, job_name: str, instance: Any) -> Any:
-    if partition_key is None:
+def _partition(
+    partitions_def: Any,
+    partition_key: str | None,
+    tags: Mapping[str, Any] | None,
+    job_name: str,
+    instance: Any,
+) -> Any:
+    tags = tags or {}
+    start, end = tags.get(coord.RANGE_START_TAG), tags.get(coord.RANGE_END_TAG)
+    if partition_key is None and start is None and end is None:
         return None
+    if partition_key is None and (start is None or end is None):
+        raise InvalidDefinitionError(
+            f"Run of {job_name} has only one of the tags {coord.RANGE_START_TAG} and "
+            f"{coord.RANGE_END_TAG}; set both to target a partition range."
+        )
+    what = f"partition_key={partition_key!r}" if partition_key is not None else "a partition range"
     if partitions_def is None:
         raise InvalidDefinitionError(
-            f"partition_key={partition_key!r} was given, but none of the assets selected in "
-            f"{job_name} is partitioned; drop partition_key= or give the assets a "
-            "partitions_def."
+            f"{what} was given, but none of the assets selected in {job_name} is partitioned; "
+            "drop it or give the assets a partitions_def."
         )
-    return RunPartition(partitions_def, key=partition_key, store=instance)
+    if partition_key is not None:
+        return RunPartition(partitions_def, key=partition_key, store=instance)
+    from headwater.partitions.base import PartitionKeyRange
+
+    key_range = PartitionKeyRange(str(start), str(end))
+    # Validates both ends (and their order) before the run is created.
+    partitions_def.get_partition_keys_in_range(key_range, dynamic_partitions_store=instance)
+    return RunPartition(partitions_def, key_range=key_range, store=instance)
 
 
 def _resource_defs(
@@ -168,7 +213,7 @@ def _resource_defs(
 ) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     for step in plan.steps:
-        for key, value in step.assets_def.resource_defs.items():
+        for key, value in step.node.resource_defs.items():
             existing = defs.get(key)
             if existing is not None and existing is not value:
                 raise InvalidDefinitionError(
@@ -218,3 +263,82 @@ def _executor(executor_def: Any) -> Any:
 
         executor_def = lookup("executor", "register_executors", "in_process")
     return executor_def.create_executor()
+
+
+class _OutputLoader:
+    """Loads an output a run stored through its IO manager, for values kept in other processes.
+
+    Each load initialises the run's resources again in this process, asks the output's IO
+    manager for the value as a downstream step would, and tears the resources down.
+    """
+
+    def __init__(self, run: RunContext, resource_defs: Any, run_config: Any, coordinator: Any):
+        self._run = run
+        self._resource_defs = resource_defs
+        self._run_config = run_config
+        handled = ET.HANDLED_OUTPUT.value
+        self._stored = {
+            (entry.step_key, entry.dagster_event.event_specific_data.output_name)
+            for entry in coordinator.entries
+            if entry.dagster_event is not None and entry.dagster_event.event_type_value == handled
+        }
+
+    def __call__(self, step_key: str, output_name: str) -> Any:
+        """The value of ``output_name`` of ``step_key``, loaded through its IO manager.
+
+        Raises:
+            KeyError: the run did not store that output through an IO manager.
+            InvariantViolationError: the IO manager could not load it.
+        """
+        from headwater.io._contexts import InputContext, OutputContext
+        from headwater.resources import build_resources
+
+        if (step_key, output_name) not in self._stored:
+            raise KeyError((step_key, output_name))
+        run = self._run
+        step = run.plan.step_by_key[step_key]
+        spec = step.outputs[output_name]
+        partitions_def = step.assets_def.partitions_def if spec.asset_key is not None else None
+        partition_key = partition_keys = None
+        if partitions_def is not None and run.partition is not None:
+            partition_key = run.partition.key
+            partition_keys = None if partition_key is not None else run.partition.keys()
+        where = dict(
+            run_id=run.run_id,
+            asset_key=spec.asset_key,
+            partition_key=partition_key,
+            asset_partition_keys=partition_keys,
+            partitions_def=partitions_def,
+            log=logging.getLogger("headwater"),
+        )
+        op = step.node.op
+        try:
+            with build_resources(
+                self._resource_defs,
+                instance=run.instance,
+                run_id=run.run_id,
+                run_config=self._run_config,
+            ) as resources:
+                upstream = OutputContext(
+                    step_key=step_key,
+                    name=output_name,
+                    definition_metadata=op.outs[output_name].metadata,
+                    resources=resources,
+                    dagster_type=op.outs[output_name].dagster_type,
+                    op_def=op,
+                    **where,
+                )
+                context = InputContext(upstream_output=upstream, resources=resources, **where)
+                return resources[spec.io_manager_key].load_input(context)
+        except Exception as error:
+            what = (
+                f"asset {spec.asset_key.to_user_string()}"
+                if spec.asset_key is not None
+                else f'output "{output_name}" of step "{step_key}"'
+            )
+            raise InvariantViolationError(
+                f"Cannot read the value of {what} from run {run.run_id}: it was computed in "
+                f"another process, and loading it through IO manager '{spec.io_manager_key}' "
+                f"failed ({type(error).__name__}: {error}). Use an IO manager that persists "
+                "values (such as the default fs), or run with the in-process executor."
+            ) from error

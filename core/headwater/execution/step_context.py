@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -27,11 +27,14 @@ class RunContext:
             ``(storage id or None, data version)``.
         capture_outputs: whether output values are kept for the result object.
         retries_enabled: whether retry policies apply (executors may turn them off).
+        event_sink: called with each step event as it is emitted (executors running steps
+            in other processes stream events back with it), or None.
     """
 
     __slots__ = (
         "asset_versions",
         "capture_outputs",
+        "event_sink",
         "instance",
         "job_name",
         "op_configs",
@@ -67,11 +70,12 @@ class RunContext:
         self.plan = plan
         self.capture_outputs = capture_outputs
         self.retries_enabled = True
+        self.event_sink: Callable[[Any], None] | None = None
         self.output_values: dict[tuple[str, str], Any] = {}
         self.asset_versions: dict[AssetKey, tuple[int | None, str]] = {}
 
     def input_version(self, key: AssetKey) -> tuple[int | None, str | None]:
-        """The storage id and data version of the latest materialization of ``key``."""
+        """The storage id and data version of ``key``'s latest materialization or observation."""
         found = self.asset_versions.get(key)
         if found is not None:
             return found
@@ -81,16 +85,9 @@ class RunContext:
 
 
 def _latest_version_in_storage(instance: Any, key: AssetKey) -> tuple[int | None, str | None]:
-    from headwater.events.assets import DATA_VERSION_TAG
+    from headwater.execution.data_versions import input_version
 
-    if instance is None:
-        return (None, None)
-    records = instance.fetch_materializations(key, limit=1).records
-    if not records:
-        return (None, None)
-    record = records[0]
-    tags = record.event_log_entry.tags or {}
-    return (record.storage_id, tags.get(DATA_VERSION_TAG))
+    return input_version(instance, key)
 
 
 class StepExecutionContext:

@@ -9,7 +9,6 @@ generators yield `Output`, `MaterializeResult`, `AssetCheckResult`, `AssetMateri
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import time
@@ -18,16 +17,16 @@ from typing import Any
 
 from headwater.definitions.checks import AssetCheckResult
 from headwater.definitions.keys import AssetKey
-from headwater.definitions.results import MaterializeResult, ObserveResult, Output
+from headwater.definitions.results import DataVersion, MaterializeResult, ObserveResult, Output
 from headwater.errors import ExecutionStepError, StepOutputNotFoundError
 from headwater.events.assets import (
-    CODE_VERSION_TAG,
     DATA_VERSION_TAG,
     AssetCheckEvaluation,
     AssetMaterialization,
     AssetObservation,
 )
 from headwater.events.data import (
+    AssetFailedToMaterializeData,
     AssetObservationData,
     HandledOutputData,
     LoadedInputData,
@@ -42,15 +41,15 @@ from headwater.events.data import (
 from headwater.events.types import DagsterEventType as ET
 from headwater.execution import _io
 from headwater.execution._events import EventBuffer
-from headwater.execution.context import AssetExecutionContext, _StepState
+from headwater.execution.context import AssetExecutionContext, OpExecutionContext, _StepState
+from headwater.execution.data_versions import (
+    DATA_VERSION_IS_USER_PROVIDED_TAG,
+    DEFAULT_DATA_VERSION,
+    compute_logical_data_version,
+    data_version_tags,
+)
 from headwater.execution.exceptions import Failure, RetryRequested
 from headwater.execution.step_context import StepExecutionContext, StepResult
-
-USER_PROVIDED_TAG = "dagster/data_version_is_user_provided"
-INPUT_DATA_VERSION_TAG = "dagster/input_data_version/"
-INPUT_EVENT_POINTER_TAG = "dagster/input_event_pointer/"
-NULL_DATA_VERSION = "NULL"
-UNKNOWN_DATA_VERSION = "UNKNOWN"
 
 
 class _StepFailed(Exception):
@@ -60,7 +59,7 @@ class _StepFailed(Exception):
 def run_step(step: Any, context: StepExecutionContext) -> StepResult:
     """Run ``step`` once in this process and return its result (never raises for user errors)."""
     run = context.run
-    events = EventBuffer(run.run_id, run.job_name)
+    events = EventBuffer(run.run_id, run.job_name, run.event_sink)
     node = step.node
     started = time.perf_counter()
     state = _StepState(
@@ -69,7 +68,7 @@ def run_step(step: Any, context: StepExecutionContext) -> StepResult:
         instance=run.instance,
         resources=run.resources,
         op_config=run.op_configs.get(step.key),
-        assets_def=step.assets_def,
+        assets_def=node.assets_def,
         step_key=step.key,
         selected_asset_keys=step.selected_asset_keys,
         selected_check_keys=step.selected_check_keys,
@@ -79,7 +78,9 @@ def run_step(step: Any, context: StepExecutionContext) -> StepResult:
         events=events,
     )
     state.step = step
-    user_context = AssetExecutionContext(state)
+    # Ops inside a graph, and ops of op jobs, get the op context (as in the reference).
+    own_op = node.assets_def is not None and node.assets_def.node_def is node.op
+    user_context = AssetExecutionContext(state) if own_op else OpExecutionContext(state)
     runner = _Runner(step, run, events, state)
     try:
         inputs = runner.load_inputs(user_context)
@@ -244,6 +245,8 @@ class _Runner:
             self.check_result(item)
         elif isinstance(item, ObserveResult):
             self.observe(item)
+        elif isinstance(item, DataVersion) and self.step.assets_def.is_observable:
+            self.observe(ObserveResult(data_version=item))
         elif isinstance(item, (AssetMaterialization, AssetObservation, AssetCheckEvaluation)):
             self.events.user_event(item, self.step.key)
         elif from_generator:
@@ -366,44 +369,104 @@ class _Runner:
         node = self.node
         run = self.run
         code_version = node.code_versions.get(key) or run.run_id
-        all_tags: dict[str, str] = {CODE_VERSION_TAG: code_version}
-        input_versions: dict[AssetKey, str] = {}
+        inputs: dict[AssetKey, tuple[int | None, str]] = {}
         for dep in node.deps_by_key.get(key, ()):
             storage_id, version = run.input_version(dep)
-            input_versions[dep] = version or NULL_DATA_VERSION
-            all_tags[INPUT_DATA_VERSION_TAG + dep.to_user_string()] = input_versions[dep]
-            if storage_id is not None:
-                all_tags[INPUT_EVENT_POINTER_TAG + dep.to_user_string()] = str(storage_id)
+            inputs[dep] = (storage_id, version or DEFAULT_DATA_VERSION)
         if data_version is not None:
             version = data_version.value
-            all_tags[USER_PROVIDED_TAG] = "true"
         else:
-            version = logical_data_version(code_version, input_versions)
-        all_tags[DATA_VERSION_TAG] = version
+            version = compute_logical_data_version(
+                code_version, {dep: found[1] for dep, found in inputs.items()}
+            )
+        all_tags = data_version_tags(
+            version, code_version, inputs, user_provided=data_version is not None
+        )
         if tags:
             all_tags.update(tags)
         self.materialized[key] = version
-        partition = run.partition.key if run.partition is not None else None
-        self.events.emit(
-            ET.ASSET_MATERIALIZATION,
-            self.step.key,
-            f"Materialized value {key.to_user_string()}.",
-            StepMaterializationData(AssetMaterialization(key, None, metadata, partition, all_tags)),
-        )
+        # A run over a partition range materializes every partition of the range.
+        for partition in self._partitions_of(key):
+            self.events.emit(
+                ET.ASSET_MATERIALIZATION,
+                self.step.key,
+                f"Materialized value {key.to_user_string()}.",
+                StepMaterializationData(
+                    AssetMaterialization(key, None, metadata, partition, all_tags)
+                ),
+            )
+
+    def _partitions_of(self, key: AssetKey) -> list[str | None]:
+        partition = self.run.partition
+        if partition is None or self.step.assets_def.partitions_def is None:
+            return [None]
+        if partition.key is not None:
+            return [partition.key]
+        return partition.keys()
+
+    def _failed_to_materialize(self, error: BaseException) -> None:
+        if self.run.partition is None or self.step.assets_def.partitions_def is None:
+            return
+        info = SerializableErrorInfo.from_exception(error)
+        for key in sorted(self.node.asset_keys):
+            if key in self.materialized:
+                continue
+            for partition in self._partitions_of(key):
+                self.events.emit(
+                    ET.ASSET_FAILED_TO_MATERIALIZE,
+                    self.step.key,
+                    f"Asset {key.to_user_string()} failed to materialize (partition {partition}).",
+                    AssetFailedToMaterializeData(key, partition, info),
+                    level=logging.ERROR,
+                )
 
     def observe(self, item: ObserveResult) -> None:
-        key = item.asset_key or next(iter(self.node.asset_keys), None)
+        step = self.step
+        key = item.asset_key
         if key is None:
+            if len(self.node.asset_keys) != 1:
+                raise _StepFailed(
+                    ExecutionStepError(
+                        f'ObserveResult in op "{step.key}" must name its asset_key: the op '
+                        f"observes {sorted(k.to_user_string() for k in self.node.asset_keys)}."
+                    )
+                )
+            key = next(iter(self.node.asset_keys))
+        elif key not in self.node.asset_keys:
             raise _StepFailed(
-                ExecutionStepError(f'ObserveResult in op "{self.step.key}" must name asset_key.')
+                ExecutionStepError(
+                    f'ObserveResult in op "{step.key}" names asset {key.to_user_string()}, which '
+                    "this step does not observe in this run; selected: "
+                    f"{sorted(k.to_user_string() for k in self.node.asset_keys)}."
+                )
             )
         tags = dict(item.tags)
+        name = self.node.output_by_asset_key.get(key)
+        through_output = name is not None and name in step.outputs
+        if through_output:
+            # Observations of a multi-observable definition are outputs of its op, like
+            # materializations; a source asset's observe function has no per-asset output.
+            if name in self.produced:
+                raise _StepFailed(
+                    ExecutionStepError(
+                        f'Op "{step.key}" observed {key.to_user_string()} more than once.'
+                    )
+                )
+            self.produced.add(name)
+            self.events.emit(
+                ET.STEP_OUTPUT,
+                step.key,
+                f'Yielded output "{name}" of type "Nothing". (Type check passed).',
+                StepOutputData(name),
+            )
         if item.data_version is not None:
             tags[DATA_VERSION_TAG] = item.data_version.value
+            if through_output:
+                tags[DATA_VERSION_IS_USER_PROVIDED_TAG] = "true"
         partition = self.run.partition.key if self.run.partition is not None else None
         self.events.emit(
             ET.ASSET_OBSERVATION,
-            self.step.key,
+            step.key,
             f"Observed {key.to_user_string()}.",
             AssetObservationData(AssetObservation(key, None, item.metadata, partition, tags)),
         )
@@ -498,6 +561,7 @@ class _Runner:
             ),
             level=logging.ERROR,
         )
+        self._failed_to_materialize(error)
         return StepResult(
             self.step.key,
             "failure",
@@ -527,11 +591,3 @@ class _Runner:
 
 def _value_output_count(node: Any) -> int:
     return len(node.output_names)
-
-
-def logical_data_version(code_version: str, input_versions: Mapping[AssetKey, str]) -> str:
-    """The sha256 of the code version followed by the input versions sorted by asset key."""
-    if UNKNOWN_DATA_VERSION in input_versions.values():
-        return UNKNOWN_DATA_VERSION
-    parts = [code_version, *(input_versions[key] for key in sorted(input_versions))]
-    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()

@@ -23,6 +23,8 @@ DEFAULT_GROUP_NAME = "default"
 # Above this many nodes the per-node ancestor/descendant bitsets (O(n^2) bits at worst) cost
 # more memory than they save; unlimited traversals then walk the graph instead.
 _CLOSURE_LIMIT = 10_000
+# Resolved key sets kept per graph (each is one frozenset of the selected keys).
+_KEY_SET_CACHE_SIZE = 8
 
 _EMPTY_MAPPING: Mapping[str, str] = {}
 
@@ -68,6 +70,7 @@ class AssetGraph:
         self._unresolved_bits = bits_of((i for i, ad in enumerate(assets_defs_by_id) if not ad), n)
         # Per-graph caches for selection evaluation (attribute indexes, closures, patterns).
         self._cache: dict[Any, Any] = {}
+        self._key_sets: dict[int, frozenset[AssetKey]] = {}
 
     @classmethod
     def from_assets(cls, assets_defs: Iterable[AssetsDefinition]) -> AssetGraph:
@@ -330,8 +333,17 @@ class AssetGraph:
         return bits_of((self._id(key) for key in keys), len(self._keys))
 
     def _keys_of(self, bits: int) -> frozenset[AssetKey]:
-        keys = self._keys
-        return frozenset([keys[i] for i in ids_of(bits)])
+        # Hashing thousands of keys dominates resolving a large selection; the last few
+        # results are kept (copying a frozenset into a set reuses the stored hashes).
+        cache = self._key_sets
+        found = cache.get(bits)
+        if found is None:
+            keys = self._keys
+            found = frozenset([keys[i] for i in ids_of(bits)])
+            if len(cache) >= _KEY_SET_CACHE_SIZE:
+                del cache[next(iter(cache))]
+            cache[bits] = found
+        return found
 
     def _traverse(self, bits: int, depth: int | None, *, upstream: bool) -> int:
         """``bits`` plus every node reachable from it (up to ``depth`` edges)."""

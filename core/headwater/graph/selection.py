@@ -222,8 +222,7 @@ class AssetSelection:
                 ``allow_missing``).
         """
         graph = _as_graph(assets_or_graph)
-        keys = graph._keys
-        return {keys[i] for i in ids_of(self._bits(graph, allow_missing))}
+        return set(graph._keys_of(self._bits(graph, allow_missing)))
 
     def resolve_checks(self, assets_or_graph: Any, allow_missing: bool = False) -> set[Any]:
         """The asset check keys selected in a graph or in an iterable of definitions."""

@@ -223,9 +223,18 @@ class Instance:
         asset_check_selection: Iterable[Any] | None = None,
         parent_run_id: str | None = None,
         root_run_id: str | None = None,
+        partitions_defs: Mapping[AssetKey, Any] | None = None,
+        observed_asset_keys: Iterable[AssetKey] = (),
     ) -> DagsterRun:
         """Record a new run, with ASSET_MATERIALIZATION_PLANNED per selected asset and
         ASSET_CHECK_EVALUATION_PLANNED per selected check, in one transaction.
+
+        Selected keys listed in ``observed_asset_keys`` are observed, not materialized, by
+        the run, so they get no planned event.
+
+        With ``partitions_defs`` (asset key -> partitions definition) and a partition or
+        partition range tag, the targeted partitions of those assets read as in progress
+        until the run ends.
 
         Raises:
             InvariantViolationError: ``run_id`` is taken.
@@ -253,7 +262,7 @@ class Instance:
                 ),
                 run.run_id,
             )
-            for key in sorted(run.asset_selection or ())
+            for key in sorted(frozenset(run.asset_selection or ()) - frozenset(observed_asset_keys))
         ]
         planned += [
             EventLogEntry.from_event(
@@ -268,7 +277,8 @@ class Instance:
             )
             for check in sorted(run.asset_check_selection or (), key=_check_sort_key)
         ]
-        self._storage.add_run(run, planned)
+        in_progress = _targeted_subsets(run, partitions_defs, self) if partitions_defs else None
+        self._storage.add_run(run, planned, in_progress)
         self._notify(planned)
         return run
 
@@ -316,16 +326,22 @@ class Instance:
 
     # -- writing events -----------------------------------------------------------------------
 
-    def store_events(self, entries: Sequence[EventLogEntry]) -> list[int]:
+    def store_events(
+        self,
+        entries: Sequence[EventLogEntry],
+        partitions_defs: Mapping[AssetKey, Any] | None = None,
+    ) -> list[int]:
         """Store a batch of events in one transaction, then show them to ``handle_event``.
 
         Run events (RUN_START, RUN_SUCCESS, ...) update the run's status and times; asset
         and check events update the asset indexes, all in the same transaction.
+        ``partitions_defs`` (asset key -> partitions definition) lets the partition status
+        of partitioned assets be updated in that transaction too.
 
         Returns:
             The storage ids of the entries, in order.
         """
-        ids = self._storage.store_events(entries)
+        ids = self._storage.store_events(entries, partitions_defs)
         self._notify(entries)
         return ids
 
@@ -474,6 +490,30 @@ class Instance:
         """Partitions of the asset materialized since it was last wiped."""
         return self._storage.get_materialized_partitions(AssetKey.from_coercible(asset_key))
 
+    def get_stale_status(
+        self, asset_key: Any, definitions: Any, partition_key: str | None = None
+    ) -> Any:
+        """The asset's `StaleStatus` (MISSING, STALE or FRESH) within ``definitions``.
+
+        For many keys, or for the causes, build one `StaleStatusResolver` instead.
+        """
+        from headwater.execution.staleness import StaleStatusResolver
+
+        return StaleStatusResolver(self, definitions).get_status(asset_key, partition_key)
+
+    def get_partition_status(self, asset_key: AssetKey, partitions_def: Any) -> Any:
+        """The asset's `AssetPartitionStatus`: materialized, failed, in-progress subsets.
+
+        Answered from the asset's status row, without reading events. Call ``.missing()`` on
+        the result for the partitions in none of the three.
+
+        Args:
+            asset_key: the asset.
+            partitions_def: its partitions definition (``assets_def.partitions_def``).
+        """
+        key = AssetKey.from_coercible(asset_key)
+        return self._storage.get_partition_status(key, partitions_def)
+
     # -- key/value and dynamic partitions -------------------------------------------------------
 
     def get_kv(self, keys: Iterable[str]) -> dict[str, str]:
@@ -501,6 +541,30 @@ class Instance:
     def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
         """Whether a dynamic partitions definition has the key."""
         return self._storage.has_dynamic_partition(partitions_def_name, partition_key)
+
+
+def _targeted_subsets(
+    run: DagsterRun, partitions_defs: Mapping[AssetKey, Any], store: Any
+) -> dict[AssetKey, Any]:
+    from headwater.partitions.base import PartitionKeyRange
+    from headwater.storage.runs import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+
+    key = run.tags.get(PARTITION_TAG)
+    start, end = run.tags.get(PARTITION_RANGE_START_TAG), run.tags.get(PARTITION_RANGE_END_TAG)
+    if key is None and (start is None or end is None):
+        return {}
+    out = {}
+    for asset_key in run.asset_selection or ():
+        partitions_def = partitions_defs.get(asset_key)
+        if partitions_def is None:
+            continue
+        if key is not None:
+            out[asset_key] = partitions_def.subset_with_partition_keys([key], store)
+        else:
+            out[asset_key] = partitions_def.subset_with_partition_key_range(
+                PartitionKeyRange(start, end), store
+            )
+    return out
 
 
 def _check_sort_key(check: Any) -> tuple[AssetKey, str]:

@@ -53,15 +53,17 @@ def _subject(context: Any) -> str:
     )
 
 
+_SEPARATORS = frozenset({"/", os.sep} | ({os.altsep} if os.altsep else set()))
+
+
 def check_component(component: str, subject: str) -> None:
     """Refuse a path component that is empty, ``.``/``..``, absolute, or holds a separator/NUL."""
-    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
     problem = None
     if component in ("", ".", ".."):
         problem = "is empty or a relative directory reference"
     elif "\x00" in component:
         problem = "contains a NUL character"
-    elif any(sep in component for sep in separators):
+    elif any(sep in component for sep in _SEPARATORS):
         problem = "contains a path separator"
     elif os.path.isabs(component) or os.path.splitdrive(component)[0]:
         problem = "is an absolute path"
@@ -75,10 +77,17 @@ def check_component(component: str, subject: str) -> None:
 
 def safe_path(base_dir: str | os.PathLike[str], parts: Sequence[str], subject: str) -> Path:
     """``base_dir/parts...``, after checking every component and the resolved result."""
+    parts = [str(part) for part in parts]
     for part in parts:
-        check_component(str(part), subject)
+        check_component(part, subject)
     base = Path(base_dir).resolve()
-    path = base.joinpath(*map(str, parts)).resolve()
+    path = base.joinpath(*parts)
+    # The components are plain names, so ``path`` can only leave ``base`` through a symlink
+    # below it: looking for one costs a stat per component, resolving the whole path one
+    # per directory from the root.
+    below = [base.joinpath(*parts[:depth]) for depth in range(1, len(parts) + 1)]
+    if not parts or any(os.path.islink(step) for step in below):
+        path = path.resolve()
     if path == base or base not in path.parents:
         raise UnsafePathError(
             f"Refusing to store {subject}: {path} resolves outside base directory {base} "
@@ -95,25 +104,40 @@ def path_for(base_dir: str | os.PathLike[str], context: Any, partition_key: Any 
     return safe_path(base_dir, parts, _subject(context))
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object], *, fsync: bool = False) -> None:
     """Write ``path`` through ``write(file)`` so that readers see the old or the new file.
 
-    The data goes to a temporary file in the same directory, is fsynced, then renamed over
-    ``path``. If ``write`` raises, the temporary file is removed and ``path`` is untouched.
+    The data goes to a temporary file in the same directory, then is renamed over ``path``.
+    If ``write`` raises, the temporary file is removed and ``path`` is untouched.
+
+    Args:
+        path: the file to replace.
+        write: writes the new content to the open temporary file.
+        fsync: also flush the file and its directory entry to disk, so that the new value
+            survives a power loss or OS crash (atomicity against a crashing process does not
+            need it; it costs one or two disk flushes per write).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix, suffix = f".{path.name}.", ".tmp"
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+    except FileNotFoundError:
+        # First value under this directory: create it only when needed (saves a syscall
+        # on every other write).
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    _fsync_directory(path.parent)
+    if fsync:
+        _fsync_directory(path.parent)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -52,6 +52,40 @@ class ResolvedAssetJob:
     resources: Mapping[str, Any]
     asset_graph: AssetGraph
 
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        raise_on_error: bool = True,
+        tags: Mapping[str, str] | None = None,
+        resources: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Run the job once in this process with the in-process executor.
+
+        Args:
+            run_config: run config; defaults to the job's ``config``.
+            instance: the instance recording the run; an ephemeral one when None.
+            partition_key: the partition to materialize, for partitioned assets.
+            raise_on_error: raise the first step error instead of returning a failed result.
+            tags: run tags, added to the job's run tags.
+            resources: resources overriding the job's.
+
+        Returns:
+            The run's `ExecuteInProcessResult`.
+        """
+        from headwater.execution.materialize import execute_job_in_process
+
+        return execute_job_in_process(
+            self,
+            run_config=run_config,
+            instance=instance,
+            partition_key=partition_key,
+            raise_on_error=raise_on_error,
+            tags=tags,
+            resources=resources,
+        )
+
 
 @attrs.frozen(eq=False)
 class UnresolvedAssetJobDefinition:

@@ -23,6 +23,7 @@ from headwater.storage import migrate, schema
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _WRITE = "headwater_write"
+_VERSION_TABLE = "alembic_version"  # alembic's default, which migrate.py uses
 
 
 def _is_memory(url: sa.URL) -> bool:
@@ -70,7 +71,18 @@ def _configure_sqlite(engine: sa.Engine, *, memory: bool) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:
         write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Straight to the driver: BEGIN needs no statement compilation or result handling,
+        # and this runs once per transaction.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _stamped_with_head(conn: sa.Connection) -> bool:
+    # Every open of a current database takes this path: one small query instead of
+    # importing alembic (hundreds of milliseconds) just to read the stamp.
+    if not conn.dialect.has_table(conn, _VERSION_TABLE):
+        return False
+    rows = conn.execute(sa.text(f"SELECT version_num FROM {_VERSION_TABLE}")).all()
+    return [row[0] for row in rows] == [schema.HEAD_REVISION]
 
 
 class Database:
@@ -118,6 +130,8 @@ class Database:
                 ``Instance.upgrade()``), newer, or not a headwater database.
         """
         with self.write() as conn:
+            if _stamped_with_head(conn):
+                return
             revision = migrate.current_revision(conn)
             if revision == schema.HEAD_REVISION:
                 return

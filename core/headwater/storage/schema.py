@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # The alembic revision this schema corresponds to. A new database is created from this
 # metadata and stamped with it; tests check it equals the migration scripts' head.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 # BIGINT on servers, INTEGER on SQLite, where only "INTEGER PRIMARY KEY" aliases the rowid.
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -174,5 +174,32 @@ partition_status = sa.Table(
     sa.Column("failed", sa.Text),
     sa.Column("in_progress", sa.Text),
     sa.Column("latest_event_id", sa.BigInteger),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+)
+
+# A backfill's request and plan (JSON ``body``, written once) and its life-cycle status.
+backfills = sa.Table(
+    "backfills",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("backfill_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("create_timestamp", sa.Float, nullable=False),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+    sa.Column("owner", sa.String(255)),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Index("ix_backfills_status_id", "status", "id"),
+    sqlite_autoincrement=True,
+)
+
+# Progress of a backfill: one row per attempt at one planned run ("unit") of its plan.
+backfill_runs = sa.Table(
+    "backfill_runs",
+    metadata,
+    sa.Column("backfill_id", sa.String(255), primary_key=True),
+    sa.Column("unit", sa.Integer, primary_key=True),
+    sa.Column("attempt", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.String(255)),
+    sa.Column("status", sa.String(63), nullable=False),
     sa.Column("update_timestamp", sa.Float, nullable=False),
 )

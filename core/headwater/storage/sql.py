@@ -23,7 +23,7 @@ from headwater.events.assets import CODE_VERSION_TAG, DATA_VERSION_TAG
 from headwater.events.data import AssetWipedData
 from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent, EventLogEntry
 from headwater.events.types import RUN_EVENT_STATUS, DagsterEventType
-from headwater.storage import schema
+from headwater.storage import partition_status, schema
 from headwater.storage.engine import Database
 from headwater.storage.runs import (
     FINISHED_STATUSES,
@@ -46,6 +46,9 @@ _CHECK_PLANNED = DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED.value
 _CHECK_EVAL = DagsterEventType.ASSET_CHECK_EVALUATION.value
 _RUN_STATUS = {event_type.value: status for event_type, status in RUN_EVENT_STATUS.items()}
 _FINISHED = {status.value for status in FINISHED_STATUSES}
+# Rows per multi-row INSERT: 7 parameters each stays far below every driver's limit.
+_INSERT_CHUNK = 500
+_EVENT_COLUMNS = ("run_id", "timestamp", "event_type", "step_key", "asset_key", "partition", "body")
 
 
 class SqlStorage(AssetQueries, KeyValueStore):
@@ -63,7 +66,7 @@ class SqlStorage(AssetQueries, KeyValueStore):
         self._db = Database(url)
         self._db.ensure_schema()
         self._upsert = _upsert_factory(self._db.dialect)
-        self._statements: dict[str, Any] = {}
+        self._statements: dict[Any, Any] = {}
         self._cache = EntryCache()
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -91,8 +94,16 @@ class SqlStorage(AssetQueries, KeyValueStore):
 
     # -- runs ---------------------------------------------------------------------------------
 
-    def add_run(self, run: DagsterRun, events: Sequence[EventLogEntry] = ()) -> DagsterRun:
+    def add_run(
+        self,
+        run: DagsterRun,
+        events: Sequence[EventLogEntry] = (),
+        in_progress: Mapping[AssetKey, Any] | None = None,
+    ) -> DagsterRun:
         """Insert a new run, and ``events`` (its planned events) in the same transaction.
+
+        ``in_progress`` maps asset keys to the `PartitionsSubset` the run targets; those
+        partitions read as in progress until the run ends.
 
         Raises:
             InvariantViolationError: a run with the same id exists.
@@ -115,6 +126,14 @@ class SqlStorage(AssetQueries, KeyValueStore):
             if events:
                 ids = self._insert_events(conn, [_event_row(entry) for entry in events])
                 self._update_indexes(conn, events, ids)
+            if in_progress:
+                targets = {key_string(key): subset for key, subset in in_progress.items()}
+                partition_status.start_run(
+                    conn,
+                    run.run_id,
+                    targets,
+                    {key: subset.partitions_def for key, subset in targets.items()},
+                )
         return run
 
     def get_run_records(
@@ -238,8 +257,16 @@ class SqlStorage(AssetQueries, KeyValueStore):
         """Store one event; returns its storage id."""
         return self.store_events([entry])[0]
 
-    def store_events(self, entries: Sequence[EventLogEntry]) -> list[int]:
+    def store_events(
+        self,
+        entries: Sequence[EventLogEntry],
+        partitions_defs: Mapping[AssetKey, Any] | None = None,
+    ) -> list[int]:
         """Append ``entries`` in one transaction and update runs and indexes with them.
+
+        ``partitions_defs`` gives the partitions definitions of the assets the entries
+        concern, so their partition status rows are updated in the same transaction; rows of
+        partitioned assets without one are marked for a rebuild on their next read.
 
         Returns:
             The storage ids of the entries, in order. Ids increase in commit order, so a
@@ -250,24 +277,49 @@ class SqlStorage(AssetQueries, KeyValueStore):
         rows = [_event_row(entry) for entry in entries]
         with self._db.write() as conn:
             ids = self._insert_events(conn, rows)
-            self._update_indexes(conn, entries, ids)
+            self._update_indexes(conn, entries, ids, partitions_defs)
         for storage_id, entry in zip(ids, entries):
             self._cache.put(storage_id, entry)
         return ids
 
     def _insert_events(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
-        statement = self._statements.get("insert_events")
-        if statement is None:
-            statement = schema.events.insert().returning(
-                schema.events.c.id, sort_by_parameter_order=True
+        # One multi-row INSERT per chunk, as driver SQL cached per row count: SQLAlchemy would
+        # either send ordered RETURNING inserts row by row or recompile a multi-VALUES insert
+        # on every call. Ids come from an autoincrement column assigned in row order within
+        # one statement of a write transaction, so sorting the returned ids restores the
+        # order of ``rows`` (RETURNING itself does not promise an order).
+        ids: list[int] = []
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
+            params = tuple(row[column] for row in chunk for column in _EVENT_COLUMNS)
+            result = conn.exec_driver_sql(self._insert_events_sql(len(chunk)), params)
+            ids.extend(sorted(row[0] for row in result))
+        return ids
+
+    def _insert_events_sql(self, n_rows: int) -> str:
+        sql = self._statements.get(("insert_events", n_rows))
+        if sql is None:
+            dialect = self._db.engine.dialect
+            quote = dialect.identifier_preparer.quote
+            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            values = "(" + ", ".join([marker] * len(_EVENT_COLUMNS)) + ")"
+            sql = (
+                f"INSERT INTO {quote(schema.events.name)} "
+                f"({', '.join(quote(column) for column in _EVENT_COLUMNS)}) "
+                f"VALUES {', '.join([values] * n_rows)} RETURNING {quote('id')}"
             )
-            self._statements["insert_events"] = statement
-        return list(conn.execute(statement, rows).scalars())
+            self._statements[("insert_events", n_rows)] = sql
+        return sql
 
     def _update_indexes(
-        self, conn: sa.Connection, entries: Sequence[EventLogEntry], ids: Sequence[int]
+        self,
+        conn: sa.Connection,
+        entries: Sequence[EventLogEntry],
+        ids: Sequence[int],
+        partitions_defs: Mapping[AssetKey, Any] | None = None,
     ) -> None:
         runs: dict[str, dict[str, Any]] = {}
+        status_changes: dict[str, partition_status.StatusChanges] = {}
         materialized: dict[str, dict[str, Any]] = {}
         observed: dict[str, dict[str, Any]] = {}
         planned: dict[str, dict[str, Any]] = {}
@@ -300,6 +352,10 @@ class SqlStorage(AssetQueries, KeyValueStore):
                 if record.partition is not None:
                     column = "mat" if kind == _MAT else "obs"
                     partitions[(column, key, record.partition)] = values
+                    if kind == _MAT:
+                        status_changes.setdefault(key, partition_status.StatusChanges()).record(
+                            "mat", record.partition, entry.run_id
+                        )
             elif kind == _PLANNED:
                 key = event.asset_key.to_string()  # type: ignore[union-attr]
                 planned[key] = {"asset_key": key, "event_id": storage_id, "run_id": entry.run_id}
@@ -310,6 +366,9 @@ class SqlStorage(AssetQueries, KeyValueStore):
                     "event_id": storage_id,
                     "run_id": entry.run_id,
                 }
+                status_changes.setdefault(key, partition_status.StatusChanges()).record(
+                    "failed", event.partition, entry.run_id
+                )
             elif kind in (_CHECK_PLANNED, _CHECK_EVAL):
                 check_events.append((entry, storage_id))
         for run_id, values in runs.items():
@@ -327,6 +386,12 @@ class SqlStorage(AssetQueries, KeyValueStore):
             ]
             if batch_rows:
                 conn.execute(self._partition_upsert(column), batch_rows)
+        if status_changes:
+            defs = {key_string(key): pdef for key, pdef in (partitions_defs or {}).items()}
+            partition_status.apply_changes(conn, status_changes, defs)
+        finished = [run_id for run_id, values in runs.items() if values["status"] in _FINISHED]
+        if finished:
+            partition_status.finish_runs(conn, finished)
         for entry, storage_id in check_events:
             self._record_check_event(conn, entry, storage_id)
 

@@ -322,6 +322,21 @@ class AssetQueries:
         with self._db.read() as conn:
             return set(conn.execute(query).scalars())
 
+    def get_partition_status(self, asset_key: AssetKey, partitions_def: Any) -> Any:
+        """The asset's materialized, failed and in-progress subsets (one row read).
+
+        A row marked stale (events stored without the partitions definition) is rebuilt from
+        the per-partition index and written back.
+        """
+        from headwater.storage import partition_status
+
+        with self._db.read() as conn:
+            status, rebuilt = partition_status.read_status(conn, asset_key, partitions_def)
+        if rebuilt:
+            with self._db.write() as conn:
+                partition_status.store_rebuilt(conn, status)
+        return status
+
     def get_latest_storage_id_by_partition(
         self, asset_key: AssetKey, event_type: DagsterEventType
     ) -> dict[str, int]:

@@ -66,9 +66,7 @@ def validate(state, specs, as_json: bool) -> None:
     from headwater.locations.loading import load_locations
     from headwater.locations.summary import validate_location
 
-    results = [
-        validate_location(loaded) for loaded in load_locations(state.instance, specs)
-    ]
+    results = [validate_location(loaded) for loaded in load_locations(state.instance, specs)]
     if as_json:
         echo_json(
             [
