@@ -34,6 +34,12 @@ ASSETS = """\
     def daily(context) -> str:
         return context.partition_key
 
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01",
+                                                           end_date="2024-01-10"),
+              backfill_policy=dg.BackfillPolicy.single_run())
+    def daily_batch(context) -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
+
     @dg.asset
     def broken() -> int:
         raise ValueError("the source is down")
@@ -43,7 +49,7 @@ ASSETS = """\
         return broken
 
     defs = dg.Definitions(
-        assets=[numbers, total, daily, broken, after_broken],
+        assets=[numbers, total, daily, daily_batch, broken, after_broken],
         asset_checks=[total_positive],
         jobs=[dg.define_asset_job("sum_job", selection=["numbers", "total"])],
     )
@@ -303,3 +309,43 @@ def test_live_progress_redraws_one_status_line_on_a_terminal(headwater_home):
     assert "2/2 steps done · 1 failed · running: -" in text
     assert text.endswith("\r\x1b[2K")
     assert progress.tally.failed == ["two"]
+
+
+def _runs_and_partitions(key: str):
+    with dg.Instance.get() as instance:
+        partitions = set(instance.get_materialized_partitions(dg.AssetKey(key)))
+        return instance.get_runs_count(), partitions
+
+
+def test_a_partition_range_with_a_single_run_policy_is_one_run(invoke):
+    result = invoke(
+        "asset", "materialize", "--select", "daily_batch", "--partition-range",
+        "2024-01-02...2024-01-04",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    runs, partitions = _runs_and_partitions("daily_batch")
+    assert runs == 1
+    assert partitions == {"2024-01-02", "2024-01-03", "2024-01-04"}
+
+
+def test_a_partition_range_without_single_run_policy_is_a_backfill(invoke):
+    result = invoke(
+        "asset", "materialize", "--select", "daily", "--partition-range", "2024-01-02...2024-01-04"
+    )
+    assert result.exit_code == 0, result.output
+    assert "COMPLETED_SUCCESS" in result.output
+    runs, partitions = _runs_and_partitions("daily")
+    assert runs == 3  # no backfill policy: one run per partition
+    assert partitions == {"2024-01-02", "2024-01-03", "2024-01-04"}
+
+
+def test_partition_range_errors_are_usage_errors(invoke):
+    result = invoke("asset", "materialize", "--select", "daily", "--partition-range", "2024-01-02")
+    assert result.exit_code == 2
+    assert "'2024-01-02' is not a range; write FIRST...LAST" in result.output
+    result = invoke(
+        "asset", "materialize", "--select", "daily", "--partition", "2024-01-02",
+        "--partition-range", "2024-01-02...2024-01-03",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "Give --partition or --partition-range, not both." in result.output

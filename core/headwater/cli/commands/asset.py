@@ -75,6 +75,12 @@ def _kind(document: dict) -> str:
 @click.option("-l", "--location", "location_name", help="The location to materialize from.")
 @click.option("--partition", help="The partition to materialize, for partitioned assets.")
 @click.option(
+    "--partition-range",
+    metavar="FIRST...LAST",
+    help="A range of partitions: one run if every selected partitioned asset has a "
+    "single-run backfill policy, otherwise a backfill whose runs follow the policies.",
+)
+@click.option(
     "--only-missing",
     is_flag=True,
     help="Leave out selected assets (or, with --partition, asset partitions) that are "
@@ -88,6 +94,7 @@ def materialize(
     select: str | None,
     location_name: str | None,
     partition: str | None,
+    partition_range: str | None,
     only_missing: bool,
     run_config: dict,
     tags: dict,
@@ -104,6 +111,7 @@ def materialize(
     \b
     Examples:
       headwater asset materialize --location lakeside --partition 2024-06-30
+      headwater asset materialize --location lakeside --partition-range 2024-06-01...2024-06-07
       headwater asset materialize --select 'group:clean+' --executor in_process
     """
     from headwater.graph.selection import AssetSelection
@@ -119,7 +127,26 @@ def materialize(
             f"Selection {select!r} matches no materializable asset in location "
             f"{location.name!r}; `headwater asset list --location {location.name}` lists them."
         )
-    _check_partition(graph, keys, partition, location.name)
+    if partition and partition_range:
+        raise click.UsageError("Give --partition or --partition-range, not both.")
+    first_last = _parse_partition_range(partition_range) if partition_range else None
+    _check_partition(graph, keys, partition or partition_range, location.name)
+    if first_last and not _single_run_allowed(graph, keys):
+        _materialize_as_backfill(state, defs, keys, first_last, location.name, only_missing)
+        return
+    if first_last:
+        if only_missing:
+            raise click.UsageError(
+                "--only-missing works with --partition, or with --partition-range when the "
+                "range is run as a backfill; drop one of them."
+            )
+        from headwater.storage.runs import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+
+        tags = {
+            **tags,
+            PARTITION_RANGE_START_TAG: first_last[0],
+            PARTITION_RANGE_END_TAG: first_last[1],
+        }
     if only_missing:
         keys = _missing(state.instance, graph, keys, partition)
         if not keys:
@@ -139,6 +166,46 @@ def materialize(
         partition_key=partition,
         executor=executor,
     )
+
+
+def _parse_partition_range(text: str) -> tuple[str, str]:
+    first, sep, last = text.partition("...")
+    if not sep or not first or not last:
+        raise click.BadParameter(
+            f"{text!r} is not a range; write FIRST...LAST, e.g. 2024-06-01...2024-06-07.",
+            param_hint="--partition-range",
+        )
+    return first, last
+
+
+def _single_run_allowed(graph, keys) -> bool:
+    """Whether every selected partitioned asset may run a whole range in one run."""
+    for key in keys:
+        if graph.partitions_def(key) is None:
+            continue
+        policy = graph.backfill_policy(key)
+        if policy is None or policy.max_partitions_per_run is not None:
+            return False
+    return True
+
+
+def _materialize_as_backfill(state, defs, keys, first_last, location_name, only_missing) -> None:
+    """Run the range as a backfill, one run per chunk of each asset's backfill policy."""
+    from headwater.backfills import BulkActionStatus, get_backfill, launch_backfill
+    from headwater.cli.commands.backfill import echo_backfill
+
+    if only_missing:
+        raise click.UsageError(
+            "--only-missing with --partition-range needs single-run backfill policies; "
+            "`headwater backfill launch` resumes what is missing after a failure."
+        )
+    backfill_id = launch_backfill(
+        defs, keys, partition_range=first_last, instance=state.instance, location=location_name
+    )
+    record = get_backfill(backfill_id, state.instance)
+    echo_backfill(record, as_json=False)
+    if record.status is not BulkActionStatus.COMPLETED_SUCCESS:
+        raise click.exceptions.Exit(1)
 
 
 def _one_location(state, specs, location_name: str | None, select: str | None):

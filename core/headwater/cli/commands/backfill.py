@@ -72,7 +72,7 @@ def launch(state, specs, select, location_name, partition_range, partitions, no_
         location=location.name,
         execute=not no_run,
     )
-    _show(get_backfill(backfill_id, state.instance), as_json)
+    echo_backfill(get_backfill(backfill_id, state.instance), as_json)
 
 
 @backfill.command()
@@ -88,7 +88,7 @@ def resume(state, backfill_id, specs, location_name, as_json):
     record = get_backfill(backfill_id, state.instance)
     name = location_name or record.request.location
     loaded = load_locations_or_fail(state, specs, name if specs is None else None)
-    _show(resume_backfill(backfill_id, loaded[0].definitions, state.instance), as_json)
+    echo_backfill(resume_backfill(backfill_id, loaded[0].definitions, state.instance), as_json)
 
 
 @backfill.command("list")
@@ -138,7 +138,7 @@ def show(state, backfill_id, as_json):
     """
     from headwater.backfills import get_backfill
 
-    _show(get_backfill(backfill_id, state.instance), as_json)
+    echo_backfill(get_backfill(backfill_id, state.instance), as_json)
 
 
 @backfill.command()
@@ -149,10 +149,10 @@ def cancel(state, backfill_id, as_json):
     """Cancel a backfill: no further run of it starts."""
     from headwater.backfills import cancel_backfill
 
-    _show(cancel_backfill(backfill_id, state.instance), as_json)
+    echo_backfill(cancel_backfill(backfill_id, state.instance), as_json)
 
 
-def _show(record: Any, as_json: bool) -> None:
+def echo_backfill(record: Any, as_json: bool) -> None:
     document = _document(record)
     if as_json:
         echo_json(document)
