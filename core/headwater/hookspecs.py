@@ -51,13 +51,15 @@ def add_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
     """
 
 
-@hookspec(historic=True)
+@hookspec
 def configure(instance: Instance) -> None:
     """Start clients and read plugin settings when an instance is created.
 
-    Called once per instance (historic: a plugin registered after the instance was created is
-    configured as soon as it registers). Plugin settings live in the instance's
-    ``headwater.toml``. The return value is ignored. Pair with `unconfigure`.
+    Called once per instance, on every plugin, when the instance is constructed
+    (`Instance.get`, `Instance.ephemeral`, `Instance.local_temp`). Plugin settings live in
+    the instance's ``headwater.toml``. The return value is ignored. Pair with `unconfigure`.
+    Not historic: many short-lived instances (one per test, say) must not pile up in the
+    plugin manager's call history.
 
     Example::
 

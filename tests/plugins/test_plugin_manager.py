@@ -158,17 +158,21 @@ def test_historic_add_hookspecs_lets_a_plugin_declare_new_hooks(use_env):
     assert infos_by_name(pm)["a_panels"].hooks == ("register_ui_panels",)
 
 
-def test_historic_configure_reaches_plugins_registered_later(use_env):
+@pytest.mark.real_builtins
+def test_instances_configure_and_unconfigure_plugins(use_env):
     use_env("basic")
-    pm = _plugins.build_plugin_manager(autoload=False)
-    instance = object()
-    pm.hook.configure.call_historic(kwargs={"instance": instance})
+    _plugins.reset_plugin_manager()
     import hw_kitchen
 
     hw_kitchen.calls.clear()
-    pm.register(hw_kitchen, name="kitchen")
-    pm.hook.unconfigure(instance=instance)
-    assert hw_kitchen.calls == [("configure", instance), ("unconfigure", instance)]
+    try:
+        with dg.Instance.ephemeral() as instance:
+            assert hw_kitchen.calls == [("configure", instance)]
+            assert instance.plugin_manager is _plugins.get_plugin_manager()
+        instance.dispose()  # a second dispose does nothing
+        assert hw_kitchen.calls == [("configure", instance), ("unconfigure", instance)]
+    finally:
+        _plugins.reset_plugin_manager()
 
 
 def test_every_other_hook_is_called_with_its_documented_arguments(use_env):

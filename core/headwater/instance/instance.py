@@ -40,6 +40,7 @@ from headwater.storage.runs import (
 )
 
 if TYPE_CHECKING:
+    from headwater._plugins import HeadwaterPluginManager
     from headwater.storage.sql import SqlStorage
 
 HOME_ENV_VAR = "HEADWATER_HOME"
@@ -90,6 +91,8 @@ class Instance:
         self._root = Path(root_directory)
         self._settings = settings or InstanceSettings()
         self._cleanup = cleanup
+        self._disposed = False
+        self.plugin_manager.hook.configure(instance=self)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -158,8 +161,19 @@ class Instance:
     def _storage(self) -> SqlStorage:
         return self._open_storage()
 
+    @property
+    def plugin_manager(self) -> HeadwaterPluginManager:
+        """The process's plugin manager: hooks, registries and plugin infos."""
+        from headwater._plugins import get_plugin_manager
+
+        return get_plugin_manager()
+
     def dispose(self) -> None:
-        """Close the storage's connections and remove temporary files this instance made."""
+        """Stop plugins' clients, close the storage's connections, remove temporary files."""
+        if self._disposed:
+            return
+        self._disposed = True
+        self.plugin_manager.hook.unconfigure(instance=self)
         if "_storage" in self.__dict__:
             self._storage.dispose()
         if self._cleanup is not None:
