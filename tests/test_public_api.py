@@ -31,3 +31,17 @@ def test_import_does_not_load_heavy_dependencies():
 def test_reference_error_spellings_are_the_same_classes():
     assert headwater.DagsterInvalidDefinitionError is headwater.InvalidDefinitionError
     assert issubclass(headwater.CycleError, headwater.DagsterError)
+
+
+def test_every_public_name_is_documented_in_the_reference():
+    import re
+    from pathlib import Path
+
+    reference = Path(__file__).resolve().parents[1] / "docs" / "reference"
+    text = "\n".join(page.read_text(encoding="utf-8") for page in reference.glob("*.md"))
+    undocumented = [
+        name
+        for name in headwater.__all__
+        if not re.search(rf"(`(@|dg\.|headwater\.)?|^#+ (dg\.|@)?){re.escape(name)}\b", text, re.M)
+    ]
+    assert undocumented == [], f"public names missing from docs/reference: {undocumented}"
