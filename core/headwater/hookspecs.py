@@ -127,8 +127,10 @@ def register_storage_backends() -> Mapping[str, object]:
     Called on every plugin each time the storage registry is built. Each value is a backend
     factory with a ``url_schemes`` attribute, a tuple of the URL schemes it opens (for example
     ``("postgresql",)``); instance config chooses a backend by name or by the scheme of its
-    storage URL (``postgresql+psycopg://...`` matches ``postgresql``). Return None to offer
-    none. Names clash and override exactly as for `register_io_managers`.
+    storage URL (``postgresql+psycopg://...`` matches ``postgresql``). The instance calls
+    ``factory(url)`` to open the storage, and ``factory(url, check_schema=False)`` to open an
+    out-of-date database for migration. Return None to offer none. Names clash and override
+    exactly as for `register_io_managers`.
 
     Example::
 

@@ -229,6 +229,26 @@ def test_instance_info_and_migrate(run_cli, headwater_home):
     assert migrated.stdout.startswith("Schema is up to date")
 
 
+def test_migrate_upgrades_an_out_of_date_database_and_keeps_its_runs(run_cli, headwater_home):
+    import sqlite3
+
+    with dg.Instance.get() as instance:
+        instance.create_run("old_job", run_id="from-an-older-headwater")
+    # Take the database back to the first schema revision, as an older headwater left it.
+    with sqlite3.connect(headwater_home / "headwater.db") as conn:
+        conn.execute("DROP TABLE backfill_runs")
+        conn.execute("DROP TABLE backfills")
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    refused = run_cli("run", "list")
+    assert refused.returncode == 1
+    assert "has schema revision '0001'" in refused.stderr
+    assert "headwater instance migrate" in refused.stderr
+    migrated = run_cli("instance", "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    runs = json.loads(run_cli("run", "list", "--json").stdout)
+    assert [run["run_id"] for run in runs] == ["from-an-older-headwater"]
+
+
 def test_plugins_list(run_cli):
     default = json.loads(run_cli("plugins", "list", "--json").stdout)
     assert all(document["source"] != "builtin" for document in default)

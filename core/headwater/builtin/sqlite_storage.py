@@ -28,10 +28,10 @@ class SqlStorageBackend:
         self.name = name
         self.url_schemes = url_schemes
 
-    def __call__(self, url: str) -> SqlStorage:
+    def __call__(self, url: str, *, check_schema: bool = True) -> SqlStorage:
         from headwater.storage.sql import SqlStorage
 
-        return SqlStorage(url)
+        return SqlStorage(url, check_schema=check_schema)
 
     def __repr__(self) -> str:
         return f"SqlStorageBackend({self.name!r}, url_schemes={self.url_schemes!r})"

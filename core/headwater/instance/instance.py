@@ -219,6 +219,9 @@ class Instance:
 
     def upgrade(self) -> tuple[str | None, str]:
         """Apply pending schema migrations; returns (revision before, revision after)."""
+        if "_storage" not in self.__dict__:
+            # Opening normally refuses an out-of-date schema: the very thing to migrate.
+            self.__dict__["_storage"] = self._open_storage(check_schema=False)
         return self._storage.upgrade()
 
     migrate = upgrade

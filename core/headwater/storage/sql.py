@@ -57,14 +57,17 @@ class SqlStorage(AssetQueries, KeyValueStore):
     Args:
         url: a SQLAlchemy URL (``sqlite:///path``, ``sqlite://`` for memory,
             ``postgresql://...``). The schema is created on first use.
+        check_schema: refuse a database whose schema is not current (False only to
+            migrate it with `upgrade`).
 
     Raises:
         MigrationError: the database's schema is not the one this headwater writes.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, check_schema: bool = True):
         self._db = Database(url)
-        self._db.ensure_schema()
+        if check_schema:
+            self._db.ensure_schema()
         self._upsert = _upsert_factory(self._db.dialect)
         self._statements: dict[Any, Any] = {}
         self._cache = EntryCache()
