@@ -198,6 +198,26 @@ def _known_hooks(pm: pluggy.PluginManager) -> list[str]:
     )
 
 
+def distribution_name_version(dist: Any) -> tuple[str, str]:
+    """The ``Name`` and ``Version`` of an installed distribution (an ``importlib_metadata``
+    distribution), read from the header lines of its metadata file.
+
+    ``dist.name`` and ``dist.version`` parse the whole file with the email package, which costs
+    more than everything else the CLI does to find its plugins and locations.
+    """
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        field, _, value = line.partition(":")
+        if field in ("Name", "Version") and field not in found:
+            found[field] = value.strip()
+    if len(found) < 2:
+        return dist.name, dist.version
+    return found["Name"], found["Version"]
+
+
 def _split_names(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -258,7 +278,7 @@ class _Builder:
             claims.setdefault(entry_point.name, []).append(entry_point)
         for name, entry_points in claims.items():
             first = entry_points[0]
-            info = PluginInfo(name, "entrypoint", first.dist.name, first.dist.version, "loaded")
+            info = PluginInfo(name, "entrypoint", *distribution_name_version(first.dist), "loaded")
             if self.pm.is_blocked(name):
                 self.pm._infos.append(attrs.evolve(info, status="blocked"))
                 continue
@@ -274,7 +294,7 @@ class _Builder:
                 continue
             if len(entry_points) > 1:
                 dists = " and ".join(
-                    sorted(f"{ep.dist.name} {ep.dist.version}" for ep in entry_points)
+                    sorted(" ".join(distribution_name_version(ep.dist)) for ep in entry_points)
                 )
                 self.fail(
                     info,

@@ -14,22 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.keys import AssetKey
 from headwater.errors import HomeNotSetError, InvariantViolationError
-from headwater.events.assets import (
-    AssetCheckEvaluation,
-    AssetCheckEvaluationPlanned,
-    AssetMaterialization,
-    AssetObservation,
-)
-from headwater.events.data import AssetMaterializationPlannedData
-from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent, EventLogEntry
-from headwater.events.records import (
-    AssetRecord,
-    AssetRecordsFilter,
-    EventLogRecord,
-    EventRecordsFilter,
-    EventRecordsResult,
-)
-from headwater.events.types import DagsterEventType
 from headwater.instance.config import InstanceSettings, load_settings, resolve_storage_url
 from headwater.storage.runs import (
     PARTITION_TAG,
@@ -39,8 +23,24 @@ from headwater.storage.runs import (
     RunsFilter,
 )
 
+# The event classes are imported where events are built, not here: opening an instance to
+# list or load code locations should not pay for them.
 if TYPE_CHECKING:
     from headwater._plugins import HeadwaterPluginManager
+    from headwater.events.assets import (
+        AssetCheckEvaluation,
+        AssetMaterialization,
+        AssetObservation,
+    )
+    from headwater.events.log import DagsterEvent, EventLogEntry
+    from headwater.events.records import (
+        AssetRecord,
+        AssetRecordsFilter,
+        EventLogRecord,
+        EventRecordsFilter,
+        EventRecordsResult,
+    )
+    from headwater.events.types import DagsterEventType
     from headwater.storage.sql import SqlStorage
 
 HOME_ENV_VAR = "HEADWATER_HOME"
@@ -256,6 +256,11 @@ class Instance:
         Raises:
             InvariantViolationError: ``run_id`` is taken.
         """
+        from headwater.events.assets import AssetCheckEvaluationPlanned
+        from headwater.events.data import AssetMaterializationPlannedData
+        from headwater.events.log import DagsterEvent, EventLogEntry
+        from headwater.events.types import DagsterEventType
+
         run = DagsterRun(
             job_name=job_name,
             run_id=run_id or str(uuid.uuid4()),
@@ -370,6 +375,8 @@ class Instance:
         self, event: DagsterEvent, run_id: str, log_level: int = logging.INFO
     ) -> int:
         """Store a structured event of ``run_id``; returns its storage id."""
+        from headwater.events.log import EventLogEntry
+
         return self.handle_new_event(EventLogEntry.from_event(event, run_id, level=log_level))
 
     def report_runless_asset_event(
@@ -380,6 +387,13 @@ class Instance:
         Raises:
             InvariantViolationError: ``asset_event`` is of another type.
         """
+        from headwater.events.assets import (
+            AssetCheckEvaluation,
+            AssetMaterialization,
+            AssetObservation,
+        )
+        from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent
+
         if isinstance(asset_event, AssetMaterialization):
             event = DagsterEvent.asset_materialization(asset_event, RUNLESS_JOB_NAME)
         elif isinstance(asset_event, AssetObservation):

@@ -34,8 +34,12 @@ def entry_point_specs(*, path: list[str] | None = None) -> list[LocationSpec]:
 
 
 def _spec_from_entry_point(entry_point) -> LocationSpec:
+    from headwater._plugins import distribution_name_version
+
     dist = entry_point.dist
-    provider = f"{dist.name} {dist.version}" if dist is not None else "an unknown distribution"
+    provider = (
+        " ".join(distribution_name_version(dist)) if dist is not None else "an unknown distribution"
+    )
     return LocationSpec(
         name=entry_point.name,
         kind=MODULE,

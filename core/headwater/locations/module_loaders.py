@@ -7,6 +7,7 @@ identity) and refuses two different objects claiming one asset key or name.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -299,9 +300,18 @@ def load_definitions_from_package_name(
 
 
 def _public_types(names: Iterable[str]) -> tuple[type, ...]:
+    """The exported classes among ``names`` whose defining module is already imported.
+
+    An object of a class whose module was never imported cannot exist, so nothing is missed,
+    and loading a location does not import (say) the job machinery it does not use.
+    """
     import headwater
 
-    return tuple(getattr(headwater, name) for name in names if name in headwater._EXPORTS)
+    return tuple(
+        getattr(headwater, name)
+        for name in names
+        if name in headwater._EXPORTS and headwater._EXPORTS[name] in sys.modules
+    )
 
 
 def _asset_types(include_specs: bool) -> tuple[type, ...]:

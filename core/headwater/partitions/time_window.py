@@ -260,11 +260,13 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         return local.strftime(self.fmt)
 
     def _keys_between(self, lo: int, hi: int, store: DynamicPartitionsStore | None) -> list[str]:
-        if lo < 0 or hi <= len(self._key_cache):
+        if lo < 0:
             return [self._key_at(i) for i in range(lo, hi)]
-        dates = self._ticks.dates(len(self._key_cache), hi) if self.fmt == _ISO_DATE else None
+        if hi <= len(self._key_cache):
+            return self._key_cache[lo:hi]
+        dates = self._ticks.iso_dates(len(self._key_cache), hi) if self.fmt == _ISO_DATE else None
         if dates is not None:
-            self._key_cache.extend(d.isoformat() for d in dates)
+            self._key_cache += dates
         else:
             self._key_cache.extend(self._key_at(i) for i in range(len(self._key_cache), hi))
         return self._key_cache[lo:hi]

@@ -299,8 +299,15 @@ def config_dict(value: Any) -> Any:
     return converter().unstructure(value)
 
 
+_PLAIN_SCALARS = frozenset({str, int, float, bool})
+
+
 def structure_value(value: Any, tp: Any, path: str) -> Any:
     """Check and convert ``value`` to ``tp``; raise InvalidConfigError with paths under ``path``."""
+    if type(value) is tp and tp in _PLAIN_SCALARS:
+        # The common case (a default or literal of the annotated type) needs no converter,
+        # which keeps cattrs out of processes that only build definitions.
+        return value
     try:
         return converter().structure(value, tp)
     except Exception as exc:
