@@ -199,8 +199,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--only", default="", help="run workloads whose name contains this")
+    parser.add_argument("--runs", type=int, default=0, help="timed runs per workload")
     args = parser.parse_args()
-    runs = 3 if args.quick else 7
+    runs = args.runs or (3 if args.quick else 7)
     # Keep user plugins out of the measurement, like a clean environment.
     os.environ.setdefault("HEADWATER_DISABLE_PLUGIN_AUTOLOAD", "1")
     for name, thunk in workloads(runs):

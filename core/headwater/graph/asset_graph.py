@@ -108,10 +108,13 @@ class AssetGraph:
         check_keys_by_id: dict[int, list[Any]] = {}
         defs_by_check_key: dict[Any, AssetsDefinition] = {}
         for ad in defs:
-            asset_deps = ad.asset_deps
+            # Straight from the specs (what `asset_deps` is built from): building and caching
+            # that mapping on every definition costs two long-lived objects per asset.
+            specs = ad.specs_by_key
             for key in ad.keys:
-                parent_ids = tuple(id_for(dep) for dep in asset_deps.get(key, ()))
-                parents[index[key]] = parent_ids
+                spec = specs.get(key)
+                deps = spec.deps if spec is not None else ()
+                parents[index[key]] = tuple(dict.fromkeys(id_for(dep.asset_key) for dep in deps))
             for spec in ad.check_specs:
                 target = id_for(spec.asset_key)
                 check_keys_by_id.setdefault(target, []).append(spec.key)
@@ -339,7 +342,15 @@ class AssetGraph:
         found = cache.get(bits)
         if found is None:
             keys = self._keys
-            found = frozenset([keys[i] for i in ids_of(bits)])
+            if bits.bit_count() * 2 > len(keys):
+                # Mostly everything: take the complement out of the set of all keys, so that
+                # only the fewer keys get hashed.
+                everything = self._cache.get("all keys")
+                if everything is None:
+                    everything = self._cache["all keys"] = frozenset(keys)
+                found = everything.difference([keys[i] for i in ids_of(self._all_bits & ~bits)])
+            else:
+                found = frozenset([keys[i] for i in ids_of(bits)])
             if len(cache) >= _KEY_SET_CACHE_SIZE:
                 del cache[next(iter(cache))]
             cache[bits] = found
