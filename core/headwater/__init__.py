@@ -7,8 +7,6 @@ Every public name is listed in ``_EXPORTS`` and imported the first time it is us
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -182,7 +180,7 @@ _EXPORTS: dict[str, str] = {
     ),
     # -- partitions (END partitions) ------------------------------------------------------
     # -- graph, selection and jobs (BEGIN graph) ------------------------------------------
-    "AssetSelection": "headwater.graph.selection",
+    "AssetSelection": "headwater.asset_graph.selection",
     "ResolvedAssetJob": "headwater.jobs.asset_job",
     "UnresolvedAssetJobDefinition": "headwater.jobs.asset_job",
     "define_asset_job": "headwater.jobs.asset_job",
@@ -307,24 +305,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
-
-
-class _Facade(types.ModuleType):
-    """This module, with ``graph`` always the public decorator.
-
-    The kernel subpackage ``headwater.graph`` shares the name, and importing a subpackage
-    sets it as an attribute of its parent; the property keeps ``headwater.graph`` (and so
-    ``dg.graph``) the decorator. The subpackage stays importable by its dotted name.
-    """
-
-    @property
-    def graph(self) -> Any:
-        return importlib.import_module(_EXPORTS["graph"]).graph
-
-    @graph.setter
-    def graph(self, value: Any) -> None:
-        # The import system announcing the subpackage; it is already in sys.modules.
-        pass
-
-
-sys.modules[__name__].__class__ = _Facade

@@ -291,7 +291,7 @@ def _instance(instance: Any) -> Any:
 
 
 def _selected(graph: Any, selection: Any) -> list[AssetKey]:
-    from headwater.graph.selection import AssetSelection
+    from headwater.asset_graph.selection import AssetSelection
 
     chosen = AssetSelection.all() if selection is None else AssetSelection.from_coercible(selection)
     keys = [key for key in chosen.resolve(graph) if graph.is_materializable(key)]

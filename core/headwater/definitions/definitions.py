@@ -200,7 +200,7 @@ class Definitions:
             CycleError: the dependencies have a cycle.
         """
         if self._asset_graph is None:
-            from headwater.graph.asset_graph import AssetGraph
+            from headwater.asset_graph.graph import AssetGraph
 
             self._asset_graph = AssetGraph.from_assets(self._normalized_assets())
         return self._asset_graph

@@ -322,7 +322,7 @@ CachingStaleStatusResolver = StaleStatusResolver
 
 
 def _asset_graph(definitions: Any) -> Any:
-    from headwater.graph.asset_graph import AssetGraph
+    from headwater.asset_graph.graph import AssetGraph
 
     if isinstance(definitions, AssetGraph):
         return definitions

@@ -12,10 +12,10 @@ from typing import Any
 
 import attrs
 
+from headwater.asset_graph.graph import AssetGraph
+from headwater.asset_graph.selection import AssetSelection
 from headwater.definitions.keys import AssetKey
 from headwater.errors import HeadwaterError, InvalidDefinitionError, InvalidSubsetError
-from headwater.graph.asset_graph import AssetGraph
-from headwater.graph.selection import AssetSelection
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
 

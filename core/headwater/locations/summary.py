@@ -50,7 +50,7 @@ def asset_documents(location: LoadedLocation, select: str | None) -> list[dict[s
     if select is None:
         keys = graph.all_asset_keys - graph.unresolved_asset_keys
     else:
-        from headwater.graph.selection import AssetSelection
+        from headwater.asset_graph.selection import AssetSelection
 
         keys = AssetSelection.from_string(select).resolve(graph, allow_missing=True)
     documents = []

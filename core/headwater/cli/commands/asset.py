@@ -114,7 +114,7 @@ def materialize(
       headwater asset materialize --location lakeside --partition-range 2024-06-01...2024-06-07
       headwater asset materialize --select 'group:clean+' --executor in_process
     """
-    from headwater.graph.selection import AssetSelection
+    from headwater.asset_graph.selection import AssetSelection
     from headwater.jobs.asset_job import IMPLICIT_ASSET_JOB_NAME, define_asset_job
 
     location = _one_location(state, specs, location_name, select)
@@ -218,7 +218,7 @@ def _one_location(state, specs, location_name: str | None, select: str | None):
         raise click.UsageError(
             f"Several code locations are loaded ({names}); choose one with --location."
         )
-    from headwater.graph.selection import AssetSelection
+    from headwater.asset_graph.selection import AssetSelection
 
     selection = AssetSelection.from_string(select)
     matching = [

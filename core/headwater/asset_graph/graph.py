@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from headwater.asset_graph._bits import bits_of, full, ids_of
 from headwater.definitions.keys import AssetKey
 from headwater.errors import CycleError, DuplicateDefinitionError
-from headwater.graph._bits import bits_of, full, ids_of
 
 if TYPE_CHECKING:
     from headwater.definitions.assets import AssetsDefinition

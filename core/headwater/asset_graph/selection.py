@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from headwater.asset_graph._bits import bits_of, ids_of
+from headwater.asset_graph.graph import DEFAULT_GROUP_NAME, AssetGraph
 from headwater.definitions.keys import AssetKey
 from headwater.errors import InvalidDefinitionError, InvalidSubsetError, did_you_mean
-from headwater.graph._bits import bits_of, ids_of
-from headwater.graph.asset_graph import DEFAULT_GROUP_NAME, AssetGraph
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -114,7 +114,7 @@ class AssetSelection:
         Raises:
             InvalidAssetSelectionError: the string is valid in neither syntax.
         """
-        from headwater.graph.selection_parser import parse_selection
+        from headwater.asset_graph.selection_parser import parse_selection
 
         return parse_selection(string)
 

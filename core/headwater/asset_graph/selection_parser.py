@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from headwater.asset_graph import selection as sel
 from headwater.definitions.keys import AssetKey
 from headwater.errors import InvalidAssetSelectionError
-from headwater.graph import selection as sel
 
 _UNQUOTED_VALUE = re.compile(r"[A-Za-z0-9_./*@-]+")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
