@@ -7,13 +7,9 @@ directory that the subprocesses get on ``PYTHONPATH``.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import subprocess
 import sys
-import textwrap
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,25 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HEADWATER = str(Path(sys.executable).with_name("headwater"))
 
 
-def pip_install(*args: str) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-            *args,
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture(scope="session")
-def hello_location() -> str:
+def hello_location(pip_install) -> str:
     """The ``hello`` example location, installed for real; returns its location name.
 
     Installed editable into the test environment only if it is not installed yet (the
@@ -55,32 +34,8 @@ def hello_location() -> str:
     return "hello"
 
 
-def build_wheel(directory: Path, name: str, locations: dict[str, str], files: dict[str, str]):
-    """Write a pure-Python wheel declaring ``headwater.locations`` entry points."""
-    stem = f"{name.replace('-', '_')}-1.2.3"
-    info = f"{stem}.dist-info"
-    contents = {path: textwrap.dedent(source) for path, source in files.items()}
-    contents[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.2.3\n"
-    contents[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: headwater-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    contents[f"{info}/entry_points.txt"] = "[headwater.locations]\n" + "".join(
-        f"{key} = {value}\n" for key, value in locations.items()
-    )
-    path = directory / f"{stem}-py3-none-any.whl"
-    record = []
-    with zipfile.ZipFile(path, "w") as wheel:
-        for member, text in contents.items():
-            data = text.encode()
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-            wheel.writestr(member, data)
-            record.append(f"{member},sha256={digest.decode()},{len(data)}\n")
-        wheel.writestr(f"{info}/RECORD", "".join(record) + f"{info}/RECORD,,\n")
-    return path
-
-
 @pytest.fixture(scope="session")
-def extra_locations(tmp_path_factory) -> Path:
+def extra_locations(tmp_path_factory, build_wheel, pip_install) -> Path:
     """A ``--target`` directory holding two installed distributions: a good and a broken one.
 
     ``second`` (dist ``second-location``) defines a job and two assets; ``broken`` (dist
@@ -91,7 +46,7 @@ def extra_locations(tmp_path_factory) -> Path:
     good = build_wheel(
         wheels,
         "second-location",
-        {"second": "second_location:defs"},
+        "1.2.3",
         {
             "second_location/__init__.py": """\
                 import headwater as dg
@@ -110,12 +65,16 @@ def extra_locations(tmp_path_factory) -> Path:
                 )
                 """,
         },
+        {"second": "second_location:defs"},
+        "headwater.locations",
     )
     broken = build_wheel(
         wheels,
         "broken-location",
-        {"broken": "broken_location"},
+        "1.2.3",
         {"broken_location/__init__.py": "raise RuntimeError('broken on purpose')\n"},
+        {"broken": "broken_location"},
+        "headwater.locations",
     )
     pip_install("--no-index", "--target", str(target), str(good), str(broken))
     return target

@@ -5,13 +5,6 @@ prepends it to ``sys.path`` for that test only, so discovery goes through the re
 ``importlib_metadata`` entry points of really installed distributions.
 """
 
-import base64
-import hashlib
-import subprocess
-import sys
-import textwrap
-import zipfile
-
 import pytest
 
 import headwater.builtin
@@ -247,58 +240,18 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "real_builtins: use the real built-in plugins")
 
 
-def _record_hash(data):
-    digest = hashlib.sha256(data).digest()
-    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def build_wheel(directory, name, version, files, entry_points):
-    """Write a pure-Python wheel for one distribution and return its path."""
-    stem = f"{name.replace('-', '_')}-{version}"
-    info = f"{stem}.dist-info"
-    contents = {path: textwrap.dedent(source) for path, source in files.items()}
-    contents[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-    contents[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: headwater-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    if entry_points:
-        lines = "".join(f"{ep} = {target}\n" for ep, target in entry_points.items())
-        contents[f"{info}/entry_points.txt"] = "[headwater.plugins]\n" + lines
-    record = []
-    wheel_path = directory / f"{stem}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel_path, "w") as wheel:
-        for path, text in contents.items():
-            data = text.encode()
-            wheel.writestr(path, data)
-            record.append(f"{path},{_record_hash(data)},{len(data)}\n")
-        wheel.writestr(f"{info}/RECORD", "".join(record) + f"{info}/RECORD,,\n")
-    return wheel_path
-
-
 @pytest.fixture(scope="session")
-def plugin_envs(tmp_path_factory):
+def plugin_envs(tmp_path_factory, build_wheel, pip_install):
     """Scenario name -> a directory where pip installed that scenario's distributions."""
     wheel_dir = tmp_path_factory.mktemp("wheels")
-    wheels = {name: build_wheel(wheel_dir, name, *spec) for name, spec in DISTRIBUTIONS.items()}
+    wheels = {
+        name: build_wheel(wheel_dir, name, *spec, "headwater.plugins")
+        for name, spec in DISTRIBUTIONS.items()
+    }
     envs = {}
     for env, dists in ENVS.items():
         target = tmp_path_factory.mktemp(f"env-{env}")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-index",
-                "--disable-pip-version-check",
-                "--target",
-                str(target),
-                *(str(wheels[d]) for d in dists),
-            ],
-            check=True,
-        )
+        pip_install("--no-index", "--target", str(target), *(str(wheels[d]) for d in dists))
         envs[env] = target
     return envs
 

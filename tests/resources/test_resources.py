@@ -217,3 +217,25 @@ def test_private_attributes_can_be_set_but_fields_cannot():
 def test_resource_field_types_are_checked():
     with pytest.raises(dg.InvalidConfigError, match=r"Client\.db: expected Database, got 'x'"):
         Client(db="x")
+
+
+def test_resource_and_io_manager_decorators_take_the_docstring_bare_or_called():
+    @dg.resource
+    def bare(_context):
+        """Bare resource."""
+
+    @dg.resource(version="1")
+    def called(_context):
+        """Called resource."""
+
+    @dg.io_manager
+    def bare_io(_context):
+        """Bare IO manager."""
+
+    assert (bare.description, called.description, called.version) == (
+        "Bare resource.",
+        "Called resource.",
+        "1",
+    )
+    assert isinstance(bare_io, dg.IOManagerDefinition)
+    assert bare_io.description == "Bare IO manager."

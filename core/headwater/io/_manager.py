@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import abc
-import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from headwater.io._contexts import InputContext, OutputContext
 from headwater.resources._configurable import ConfigurableResource, ConfigurableResourceFactory
-from headwater.resources._definition import ResourceDefinition
+from headwater.resources._definition import ResourceDefinition, definition_decorator
 
 
 class IOManager(abc.ABC):
@@ -81,16 +80,6 @@ def io_manager(
 
     Usable bare (``@io_manager``) or with arguments (``@io_manager(config_schema={...})``).
     """
-    if callable(config_schema) and not isinstance(config_schema, type):
-        return IOManagerDefinition(config_schema, description=inspect.getdoc(config_schema))
-
-    def decorate(fn: Callable[..., Any]) -> IOManagerDefinition:
-        return IOManagerDefinition(
-            fn,
-            config_schema=config_schema,
-            required_resource_keys=required_resource_keys,
-            description=description or inspect.getdoc(fn),
-            version=version,
-        )
-
-    return decorate
+    return definition_decorator(
+        IOManagerDefinition, config_schema, description, required_resource_keys, version
+    )

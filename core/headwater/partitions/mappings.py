@@ -67,8 +67,22 @@ class PartitionMapping:
         raise NotImplementedError
 
 
-def _result(subset: PartitionsSubset, missing: PartitionsSubset | None = None):
-    return UpstreamPartitionsResult(subset, missing or subset.partitions_def.empty_subset())
+def _result(subset: PartitionsSubset) -> UpstreamPartitionsResult:
+    """``subset``, with nothing required but nonexistent."""
+    return UpstreamPartitionsResult(subset, subset.partitions_def.empty_subset())
+
+
+def _existing_and_missing(
+    partitions_def: PartitionsDefinition,
+    keys: Collection[str],
+    current_time: datetime | None,
+    store: DynamicPartitionsStore | None,
+) -> UpstreamPartitionsResult:
+    present = [k for k in keys if partitions_def.has_partition_key(k, current_time, store)]
+    return UpstreamPartitionsResult(
+        partitions_def.subset_with_partition_keys(present, store),
+        KeysPartitionsSubset(partitions_def, frozenset(keys) - set(present)),
+    )
 
 
 def _translate(
@@ -76,11 +90,11 @@ def _translate(
     target: PartitionsDefinition,
     current_time: datetime | None,
     store: DynamicPartitionsStore | None,
-) -> tuple[PartitionsSubset, PartitionsSubset]:
-    """Return (same keys that exist in ``target``, same keys that do not)."""
+) -> UpstreamPartitionsResult:
+    """Return the same keys in ``target``: those that exist there, and those that do not."""
     subset = subset.concrete()
     if subset.partitions_def == target:
-        return subset, target.empty_subset()
+        return _result(subset)
     source = subset.partitions_def
     if (
         isinstance(subset, TimeWindowPartitionsSubset)
@@ -96,14 +110,8 @@ def _translate(
         )
         n = target._num_partitions(current_timestamp(current_time), store)
         valid = shifted & TimeWindowPartitionsSubset(target, [(0, n)])
-        return valid, shifted - valid
-    keys = subset.get_partition_keys()
-    present = [k for k in keys if target.has_partition_key(k, current_time, store)]
-    absent = set(keys) - set(present)
-    return (
-        target.subset_with_partition_keys(present, store),
-        KeysPartitionsSubset(target, frozenset(absent)),
-    )
+        return UpstreamPartitionsResult(valid, shifted - valid)
+    return _existing_and_missing(target, subset.get_partition_keys(), current_time, store)
 
 
 @attrs.frozen
@@ -120,13 +128,12 @@ class IdentityPartitionMapping(PartitionMapping):
     ):
         if downstream_partitions_subset is None:
             return _result(upstream_partitions_def.empty_subset())
-        present, absent = _translate(
+        return _translate(
             downstream_partitions_subset,
             upstream_partitions_def,
             current_time,
             dynamic_partitions_store,
         )
-        return UpstreamPartitionsResult(present, absent)
 
     def get_downstream_partitions_for_partitions(
         self,
@@ -141,7 +148,7 @@ class IdentityPartitionMapping(PartitionMapping):
             downstream_partitions_def,
             current_time,
             dynamic_partitions_store,
-        )[0]
+        ).partitions_subset
 
 
 @attrs.frozen
@@ -211,19 +218,6 @@ class LastPartitionMapping(PartitionMapping):
                 downstream_partitions_def, current_time, dynamic_partitions_store
             )
         return downstream_partitions_def.empty_subset()
-
-
-def _existing_and_missing(
-    partitions_def: PartitionsDefinition,
-    keys: Collection[str],
-    current_time: datetime | None,
-    store: DynamicPartitionsStore | None,
-) -> UpstreamPartitionsResult:
-    present = [k for k in keys if partitions_def.has_partition_key(k, current_time, store)]
-    return UpstreamPartitionsResult(
-        partitions_def.subset_with_partition_keys(present, store),
-        KeysPartitionsSubset(partitions_def, frozenset(keys) - set(present)),
-    )
 
 
 @attrs.frozen

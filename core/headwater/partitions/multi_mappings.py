@@ -12,6 +12,7 @@ from headwater.partitions.base import DynamicPartitionsStore, PartitionsDefiniti
 from headwater.partitions.mappings import (
     PartitionMapping,
     UpstreamPartitionsResult,
+    _result,
     _translate,
 )
 from headwater.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
@@ -85,20 +86,23 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
         multi, dim = self._dimension(source_def, target_def)
         if isinstance(source_def, MultiPartitionsDefinition):
             return _translate(_project(subset, dim), target_def, current_time, store)
-        present, absent = _translate(
+        mapped = _translate(
             subset, multi.get_partitions_def_for_dimension(dim), current_time, store
         )
         other = next(d for d in multi.partitions_defs if d.name != dim)
-        per_dim = {dim: present, other.name: _all(other.partitions_def, current_time, store)}
+        per_dim = {
+            dim: mapped.partitions_subset,
+            other.name: _all(other.partitions_def, current_time, store),
+        }
         missing = KeysPartitionsSubset(
             target_def,
             frozenset(
                 MultiPartitionKey({dim: k, other.name: o})
-                for k in absent.get_partition_keys()
+                for k in mapped.required_but_nonexistent_partition_keys
                 for o in per_dim[other.name].get_partition_keys()
             ),
         )
-        return _expand(multi, per_dim), missing
+        return UpstreamPartitionsResult(_expand(multi, per_dim), missing)
 
     def get_upstream_mapped_partitions_result_for_partitions(
         self,
@@ -109,17 +113,14 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
         dynamic_partitions_store=None,
     ):
         if downstream_partitions_subset is None:
-            return UpstreamPartitionsResult(
-                upstream_partitions_def.empty_subset(), upstream_partitions_def.empty_subset()
-            )
-        present, absent = self._map(
+            return _result(upstream_partitions_def.empty_subset())
+        return self._map(
             downstream_partitions_subset,
             downstream_partitions_def,
             upstream_partitions_def,
             current_time,
             dynamic_partitions_store,
         )
-        return UpstreamPartitionsResult(present, absent)
 
     def get_downstream_partitions_for_partitions(
         self,
@@ -135,7 +136,7 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
             downstream_partitions_def,
             current_time,
             dynamic_partitions_store,
-        )[0]
+        ).partitions_subset
 
 
 @attrs.frozen
@@ -198,7 +199,9 @@ class MultiPartitionMapping(PartitionMapping):
         self,
         subset: PartitionsSubset,
         target: MultiPartitionsDefinition,
-        per_target_dim: Callable[[str, dict[str, PartitionsSubset]], tuple | None],
+        per_target_dim: Callable[
+            [str, dict[str, PartitionsSubset]], UpstreamPartitionsResult | None
+        ],
         current_time: datetime | None,
         store: DynamicPartitionsStore | None,
     ):
@@ -212,8 +215,8 @@ class MultiPartitionMapping(PartitionMapping):
                     per_dim[dim.name] = _all(dim.partitions_def, current_time, store)
                     absent[dim.name] = []
                 else:
-                    per_dim[dim.name], gone = mapped
-                    absent[dim.name] = gone.get_partition_keys()
+                    per_dim[dim.name] = mapped.partitions_subset
+                    absent[dim.name] = mapped.required_but_nonexistent_partition_keys
             result = result | _expand(target, per_dim)
             a, b = (d.name for d in target.partitions_defs)
             missing |= {
@@ -226,7 +229,7 @@ class MultiPartitionMapping(PartitionMapping):
                 for x in per_dim[a].get_partition_keys()
                 for y in absent[b]
             }
-        return result, KeysPartitionsSubset(target, frozenset(missing))
+        return UpstreamPartitionsResult(result, KeysPartitionsSubset(target, frozenset(missing)))
 
     def get_upstream_mapped_partitions_result_for_partitions(
         self,
@@ -239,15 +242,14 @@ class MultiPartitionMapping(PartitionMapping):
         self._check(downstream_partitions_def, upstream_partitions_def)
         by_upstream = dict(self._items)
         if downstream_partitions_subset is None:
-            empty = upstream_partitions_def.empty_subset()
-            return UpstreamPartitionsResult(empty, empty)
+            return _result(upstream_partitions_def.empty_subset())
 
         def per_dim(up_dim, row):
             dim_mapping = by_upstream.get(up_dim)
             if dim_mapping is None:
                 return None
             down_dim = dim_mapping.dimension_name
-            result = (
+            return (
                 dim_mapping.partition_mapping.get_upstream_mapped_partitions_result_for_partitions(
                     row[down_dim],
                     downstream_partitions_def.get_partitions_def_for_dimension(down_dim),
@@ -256,16 +258,14 @@ class MultiPartitionMapping(PartitionMapping):
                     dynamic_partitions_store,
                 )
             )
-            return result.partitions_subset, result.required_but_nonexistent_subset
 
-        present, missing = self._map(
+        return self._map(
             downstream_partitions_subset,
             upstream_partitions_def,
             per_dim,
             current_time,
             dynamic_partitions_store,
         )
-        return UpstreamPartitionsResult(present, missing)
 
     def get_downstream_partitions_for_partitions(
         self,
@@ -282,14 +282,15 @@ class MultiPartitionMapping(PartitionMapping):
             if down_dim not in by_downstream:
                 return None
             up_dim, dim_mapping = by_downstream[down_dim]
-            mapped = dim_mapping.partition_mapping.get_downstream_partitions_for_partitions(
-                row[up_dim],
-                upstream_partitions_def.get_partitions_def_for_dimension(up_dim),
-                downstream_partitions_def.get_partitions_def_for_dimension(down_dim),
-                current_time,
-                dynamic_partitions_store,
+            return _result(
+                dim_mapping.partition_mapping.get_downstream_partitions_for_partitions(
+                    row[up_dim],
+                    upstream_partitions_def.get_partitions_def_for_dimension(up_dim),
+                    downstream_partitions_def.get_partitions_def_for_dimension(down_dim),
+                    current_time,
+                    dynamic_partitions_store,
+                )
             )
-            return mapped, mapped.partitions_def.empty_subset()
 
         return self._map(
             upstream_partitions_subset,
@@ -297,4 +298,4 @@ class MultiPartitionMapping(PartitionMapping):
             per_dim,
             current_time,
             dynamic_partitions_store,
-        )[0]
+        ).partitions_subset

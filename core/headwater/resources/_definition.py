@@ -181,11 +181,28 @@ def resource(
 
     Usable bare (``@resource``) or with arguments (``@resource(config_schema={"url": str})``).
     """
+    return definition_decorator(
+        ResourceDefinition, config_schema, description, required_resource_keys, version
+    )
+
+
+def definition_decorator(
+    cls: type[ResourceDefinition],
+    config_schema: Any,
+    description: str | None,
+    required_resource_keys: Iterable[str] | None,
+    version: str | None,
+) -> Any:
+    """The body of `resource` and `io_manager`, building a ``cls`` from the decorated function.
+
+    Used bare, ``config_schema`` is the function itself; the description defaults to its
+    docstring either way.
+    """
     if callable(config_schema) and not isinstance(config_schema, type):
-        return ResourceDefinition(config_schema)
+        return definition_decorator(cls, None, None, None, None)(config_schema)
 
     def decorate(fn: Callable[..., Any]) -> ResourceDefinition:
-        return ResourceDefinition(
+        return cls(
             fn,
             config_schema=config_schema,
             required_resource_keys=required_resource_keys,

@@ -166,16 +166,30 @@ def _entry_config(entry: Any, path: str, allowed: tuple[str, ...], errors: list[
     return entry.get("config")
 
 
+def _report_unknown(
+    section: Mapping[str, Any],
+    known: Mapping[str, Any],
+    path: str,
+    problem: str,
+    known_label: str,
+    errors: list[str],
+) -> None:
+    """Add an error for each entry of ``section`` not in ``known``; ``problem`` has a ``{}``."""
+    names = sorted(known)
+    errors.extend(
+        f"{path}.{name}: {problem.format(name)}{did_you_mean(name, names) or '.'} "
+        f"{known_label}: {', '.join(names) or '(none)'}."
+        for name in section
+        if name not in known
+    )
+
+
 def _validate_ops(
     section: Mapping[str, Any], types_by_op: Mapping[str, Any], errors: list[str]
 ) -> dict[str, Any]:
-    for name in section:
-        if name not in types_by_op:
-            known = sorted(types_by_op)
-            errors.append(
-                f"$.ops.{name}: no op or asset named '{name}' in this job"
-                f"{did_you_mean(name, known) or '.'} Known: {', '.join(known) or '(none)'}."
-            )
+    _report_unknown(
+        section, types_by_op, "$.ops", "no op or asset named '{}' in this job", "Known", errors
+    )
     resolved: dict[str, Any] = {}
     for name, schema in types_by_op.items():
         path = f"$.ops.{name}"
@@ -200,13 +214,9 @@ def _build_value(schema: Any, value: Any, path: str, owner: str) -> Any:
 def _validate_resources(
     section: Mapping[str, Any], defs: Mapping[str, Any], errors: list[str]
 ) -> dict[str, Any]:
-    for key in section:
-        if key not in defs:
-            known = sorted(defs)
-            errors.append(
-                f"$.resources.{key}: no resource with key '{key}'"
-                f"{did_you_mean(key, known) or '.'} Resource keys: {', '.join(known) or '(none)'}."
-            )
+    _report_unknown(
+        section, defs, "$.resources", "no resource with key '{}'", "Resource keys", errors
+    )
     resolved: dict[str, Any] = {}
     for key, definition in defs.items():
         path = f"$.resources.{key}"
