@@ -209,6 +209,7 @@ def _storage_description(job: Any, instance: Any) -> str:
     if io_manager is not None:
         return f"the location's io_manager resource ({type(io_manager).__name__})"
     name = getattr(instance.settings, "io_manager", None) or "fs"
+    runs = f"runs in {instance.storage.database.describe()}"
     if name == "fs":
-        return f"{instance.storage_directory()} (fs IO manager); runs in {instance.root_directory}"
-    return f"IO manager {name!r}; runs in {instance.root_directory}"
+        return f"{instance.storage_directory()} (fs IO manager); {runs}"
+    return f"IO manager {name!r}; {runs}"
