@@ -158,9 +158,14 @@ def structure(data: Any, cls: type[T] | Any = Any) -> T:
     return get_converter().structure(data, cls)
 
 
+# Built once: ``json.dumps`` with non-default options builds an encoder on every call.
+# Unstructured data are fresh trees of dicts and lists, so the cycle check is moot.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
 def serialize_value(value: Any) -> str:
     """Serialise ``value`` to a compact JSON string."""
-    return json.dumps(unstructure(value), separators=(",", ":"))
+    return _ENCODER.encode(unstructure(value))
 
 
 def deserialize_value(text: str, cls: type[T] | Any = Any) -> T:

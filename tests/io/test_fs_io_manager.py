@@ -1,5 +1,6 @@
 """The filesystem IO manager: layout, atomic writes, path safety, logging, registration."""
 
+import itertools
 import logging
 import os
 import pickle
@@ -8,6 +9,7 @@ import pytest
 
 import headwater as dg
 from headwater.builtin import fs_io_manager as fs_module
+from headwater.io import _fs_layout as fs_layout
 
 
 @pytest.fixture
@@ -40,6 +42,28 @@ def test_writes_leave_no_temporary_files(manager, tmp_path):
     manager.handle_output(out(asset_key="a"), 1)
     manager.handle_output(out(asset_key="a"), 2)
     assert sorted(os.listdir(tmp_path)) == ["a"]
+
+
+def test_relative_base_dir_follows_the_working_directory(tmp_path, monkeypatch):
+    with dg.build_resources({"io": dg.FilesystemIOManager(base_dir="values")}) as res:
+        for name in ("first", "second"):
+            (tmp_path / name).mkdir()
+            monkeypatch.chdir(tmp_path / name)
+            res.io.handle_output(out(asset_key="a"), name)
+    for name in ("first", "second"):
+        assert pickle.loads((tmp_path / name / "values" / "a").read_bytes()) == name
+
+
+def test_leftover_temporary_file_of_a_dead_process_does_not_block_writes(
+    manager, tmp_path, monkeypatch
+):
+    # A crashed writer with the same process id may have left temporary files behind, named
+    # like the ones this process is about to use.
+    monkeypatch.setattr(fs_layout, "_temp_counter", itertools.count())
+    for counter in range(50):
+        (tmp_path / f".a.{os.getpid()}.{counter}.tmp").write_bytes(b"stale")
+    manager.handle_output(out(asset_key="a"), "fresh")
+    assert manager.load_input(dg.build_input_context(asset_key="a")) == "fresh"
 
 
 def test_unpicklable_value_keeps_old_file_and_leaves_no_litter(manager, tmp_path):

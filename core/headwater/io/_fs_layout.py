@@ -8,8 +8,8 @@ dimension name), and ``<base>/<run_id>/<step_key>/<output_name>`` for op outputs
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -75,25 +75,53 @@ def check_component(component: str, subject: str) -> None:
         )
 
 
+_RESOLVED_BASES: dict[tuple[str, str], Path] = {}
+
+
+def _resolved_base(base_dir: str | os.PathLike[str]) -> Path:
+    # Resolving costs a stat per level of the base path, and every value read or written
+    # needs it: remember it per (working directory, base) for the life of the process.
+    name = os.fspath(base_dir)
+    cache_key = (name, "" if os.path.isabs(name) else os.getcwd())
+    base = _RESOLVED_BASES.get(cache_key)
+    if base is None:
+        if len(_RESOLVED_BASES) >= 1024:
+            _RESOLVED_BASES.clear()
+        base = _RESOLVED_BASES[cache_key] = Path(name).resolve()
+    return base
+
+
 def safe_path(base_dir: str | os.PathLike[str], parts: Sequence[str], subject: str) -> Path:
-    """``base_dir/parts...``, after checking every component and the resolved result."""
+    """``base_dir/parts...``, after checking every component and the resolved result.
+
+    The base directory is resolved once per process: later changes to symlinks at or above
+    it do not move where values go.
+    """
     parts = [str(part) for part in parts]
     for part in parts:
         check_component(part, subject)
-    base = Path(base_dir).resolve()
+    base = _resolved_base(base_dir)
     path = base.joinpath(*parts)
     # The components are plain names, so ``path`` can only leave ``base`` through a symlink
     # below it: looking for one costs a stat per component, resolving the whole path one
     # per directory from the root.
-    below = [base.joinpath(*parts[:depth]) for depth in range(1, len(parts) + 1)]
-    if not parts or any(os.path.islink(step) for step in below):
+    if not parts or _has_symlink(str(base), parts):
         path = path.resolve()
-    if path == base or base not in path.parents:
-        raise UnsafePathError(
-            f"Refusing to store {subject}: {path} resolves outside base directory {base} "
-            "(is a component a symlink?)."
-        )
+        if path == base or base not in path.parents:
+            raise UnsafePathError(
+                f"Refusing to store {subject}: {path} resolves outside base directory {base} "
+                "(is a component a symlink?)."
+            )
     return path
+
+
+def _has_symlink(base: str, parts: Sequence[str]) -> bool:
+    step = base
+    for part in parts:
+        step = os.path.join(step, part)
+        if os.path.islink(step):
+            return True
+    return False
 
 
 def path_for(base_dir: str | os.PathLike[str], context: Any, partition_key: Any = None) -> Path:
@@ -117,14 +145,13 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object], *, fsync: boo
             survives a power loss or OS crash (atomicity against a crashing process does not
             need it; it costs one or two disk flushes per write).
     """
-    prefix, suffix = f".{path.name}.", ".tmp"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        fd, tmp_name = _create_temporary(path)
     except FileNotFoundError:
         # First value under this directory: create it only when needed (saves a syscall
         # on every other write).
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        fd, tmp_name = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -138,6 +165,27 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object], *, fsync: boo
         raise
     if fsync:
         _fsync_directory(path.parent)
+
+
+_TEMP_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
+_temp_counter = itertools.count()
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file next to ``path``, private to this process (mode 0600), opened for writing.
+
+    Named from the process id and a process-wide counter, so names never collide between
+    threads or live processes; ``O_EXCL`` skips leftovers of a dead process with the same id.
+    """
+    prefix = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}."
+    while True:
+        name = f"{prefix}{next(_temp_counter)}.tmp"
+        try:
+            return os.open(name, _TEMP_FLAGS, 0o600), name
+        except FileExistsError:
+            continue
 
 
 def _fsync_directory(directory: Path) -> None:

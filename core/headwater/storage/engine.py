@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -64,8 +66,12 @@ def _configure_sqlite(engine: sa.Engine, *, memory: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if not memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Statement journals (opened by multi-row and upsert statements inside a transaction)
+        # are scratch space with no role in crash safety; in memory they save a temp file
+        # per statement (measured: ~0.1 ms of a ~0.35 ms step write).
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -74,6 +80,47 @@ def _configure_sqlite(engine: sa.Engine, *, memory: bool) -> None:
         # Straight to the driver: BEGIN needs no statement compilation or result handling,
         # and this runs once per transaction.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _enable_wal(cursor: Any) -> None:
+    # Switching a new database to WAL needs an exclusive lock. When another process opens
+    # the same new file at the same moment, SQLite may refuse at once ("database is
+    # locked") instead of waiting on the busy timeout, to avoid a deadlock between lock
+    # upgrades; the statement holds no lock once it fails, so trying again is safe.
+    import sqlite3
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+# CREATE TABLE / CREATE INDEX statements per dialect, compiled once per process: every new
+# database (each test's temporary instance, say) would otherwise recompile them all.
+_SCHEMA_DDL: dict[tuple[str, Any], list[str]] = {}
+
+
+def _create_schema(conn: sa.Connection) -> None:
+    """Create every table and index of the schema in an empty database."""
+    dialect = conn.dialect
+    cache_key = (dialect.name, dialect.server_version_info)
+    statements = _SCHEMA_DDL.get(cache_key)
+    if statements is None:
+        from sqlalchemy.schema import CreateIndex, CreateTable
+
+        statements = []
+        for table in schema.metadata.sorted_tables:
+            statements.append(str(CreateTable(table).compile(dialect=dialect)))
+            for index in sorted(table.indexes, key=lambda index: str(index.name)):
+                statements.append(str(CreateIndex(index).compile(dialect=dialect)))
+        _SCHEMA_DDL[cache_key] = statements
+    for statement in statements:
+        conn.exec_driver_sql(statement)
 
 
 def _stamped_with_head(conn: sa.Connection) -> bool:
@@ -97,6 +144,9 @@ class Database:
         self._lock: threading.RLock | None = None
         if self.dialect == "sqlite" and _is_memory(self.engine.url):
             self._lock = threading.RLock()
+        # SQLite connections run in driver autocommit mode (see `_configure_sqlite`), so a
+        # driver-level write transaction is begun explicitly; server drivers begin implicitly.
+        self._begin_sql: str | None = "BEGIN IMMEDIATE" if self.dialect == "sqlite" else None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -113,6 +163,29 @@ class Database:
             conn.execution_options(**{_WRITE: True}).begin(),
         ):
             yield conn
+
+    @contextlib.contextmanager
+    def driver_write(self) -> Iterator[Any]:
+        """A driver (DBAPI) cursor in a write transaction, committed on success.
+
+        For hot write paths: the same transaction discipline as `write` (``BEGIN IMMEDIATE``
+        on SQLite; servers begin implicitly), without SQLAlchemy's connection, transaction
+        and result machinery. Statements must be driver SQL in the dialect's paramstyle.
+        """
+        with self._locked():
+            dbapi_connection = self.engine.raw_connection()
+            try:
+                cursor = dbapi_connection.cursor()
+                if self._begin_sql is not None:
+                    cursor.execute(self._begin_sql)
+                try:
+                    yield cursor
+                except BaseException:
+                    dbapi_connection.rollback()
+                    raise
+                dbapi_connection.commit()
+            finally:
+                dbapi_connection.close()  # back to the pool
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -146,7 +219,7 @@ class Database:
                         "dropped; restore it from a backup or point the instance at a new "
                         "database."
                     )
-                schema.metadata.create_all(conn)
+                _create_schema(conn)
                 migrate.stamp(conn, schema.HEAD_REVISION)
                 return
         self._raise_for_revision(revision)

@@ -3,7 +3,9 @@
 Every write is one transaction. `store_events` appends a batch of events with a single
 multi-row insert and updates the run row, the asset indexes and the check executions the
 batch touches in the same transaction, so readers never see an event without its index
-update (or the reverse).
+update (or the reverse). The event insert and the index upserts run as driver SQL compiled
+once per dialect; a batch that touches nothing else (a step boundary) commits on a bare DBAPI
+transaction without SQLAlchemy's connection machinery.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class SqlStorage(AssetQueries, KeyValueStore):
             InvariantViolationError: a run with the same id exists.
         """
         now = time.time()
+        ids: list[int] = []
         with self._db.write() as conn:
             exists = conn.execute(
                 sa.select(schema.runs.c.id).where(schema.runs.c.run_id == run.run_id)
@@ -127,8 +130,8 @@ class SqlStorage(AssetQueries, KeyValueStore):
                     [{"run_id": run.run_id, "key": k, "value": v} for k, v in run.tags.items()],
                 )
             if events:
-                ids = self._insert_events(conn, [_event_row(entry) for entry in events])
-                self._update_indexes(conn, events, ids)
+                rows = [_event_row(entry) for entry in events]
+                ids = self._write_changes(conn, rows, _IndexChanges(events), None)
             if in_progress:
                 targets = {key_string(key): subset for key, subset in in_progress.items()}
                 partition_status.start_run(
@@ -137,6 +140,8 @@ class SqlStorage(AssetQueries, KeyValueStore):
                     targets,
                     {key: subset.partitions_def for key, subset in targets.items()},
                 )
+        for storage_id, entry in zip(ids, events):
+            self._cache.put(storage_id, entry)
         return run
 
     def get_run_records(
@@ -278,25 +283,89 @@ class SqlStorage(AssetQueries, KeyValueStore):
         if not entries:
             return []
         rows = [_event_row(entry) for entry in entries]
-        with self._db.write() as conn:
-            ids = self._insert_events(conn, rows)
-            self._update_indexes(conn, entries, ids, partitions_defs)
+        changes = _IndexChanges(entries)
+        if changes.needs_connection:
+            with self._db.write() as conn:
+                ids = self._write_changes(conn, rows, changes, partitions_defs)
+        else:
+            # The common batch (a step boundary) only appends events and moves "latest"
+            # pointers: driver SQL on a bare DBAPI transaction, a fraction of the cost.
+            with self._db.driver_write() as cursor:
+                ids = self._write_batch(cursor, rows, changes)
+        put = self._cache.put
         for storage_id, entry in zip(ids, entries):
-            self._cache.put(storage_id, entry)
+            put(storage_id, entry)
         return ids
 
-    def _insert_events(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
-        # One multi-row INSERT per chunk, as driver SQL cached per row count: SQLAlchemy would
-        # either send ordered RETURNING inserts row by row or recompile a multi-VALUES insert
-        # on every call. Ids come from an autoincrement column assigned in row order within
-        # one statement of a write transaction, so sorting the returned ids restores the
-        # order of ``rows`` (RETURNING itself does not promise an order).
+    def _write_changes(
+        self,
+        conn: sa.Connection,
+        rows: list[tuple[Any, ...]],
+        changes: _IndexChanges,
+        partitions_defs: Mapping[AssetKey, Any] | None,
+    ) -> list[int]:
+        """`_write_batch`, then the updates that need a SQLAlchemy connection."""
+        ids = self._write_batch(_driver_cursor(conn), rows, changes)
+        for run_id, values in changes.runs.items():
+            conn.execute(
+                schema.runs.update().where(schema.runs.c.run_id == run_id).values(**values)
+            )
+        if changes.status_changes:
+            defs = {key_string(key): pdef for key, pdef in (partitions_defs or {}).items()}
+            partition_status.apply_changes(conn, changes.status_changes, defs)
+        finished = [
+            run_id for run_id, values in changes.runs.items() if values["status"] in _FINISHED
+        ]
+        if finished:
+            partition_status.finish_runs(conn, finished)
+        for position, entry in changes.checks:
+            self._record_check_event(conn, entry, ids[position])
+        return ids
+
+    def _write_batch(
+        self, cursor: Any, rows: list[tuple[Any, ...]], changes: _IndexChanges
+    ) -> list[int]:
+        """Insert the event rows and upsert the asset and partition indexes, on ``cursor``."""
+        ids = self._insert_events(cursor, rows)
+        for kind, batch in changes.assets.items():
+            if batch:
+                sql, names = self._asset_upsert(kind)
+                self._execute(cursor, sql, names, batch.values(), ids)
+        for kind, batch in changes.partitions.items():
+            if batch:
+                sql, names = self._partition_upsert(kind)
+                self._execute(cursor, sql, names, batch.values(), ids)
+        return ids
+
+    @staticmethod
+    def _execute(
+        cursor: Any,
+        sql: str,
+        names: tuple[str, ...] | None,
+        rows: Iterable[dict[str, Any]],
+        ids: Sequence[int],
+    ) -> None:
+        # ``event_id`` holds the event's position in the batch until the ids are known.
+        params = [{**row, "event_id": ids[row["event_id"]]} for row in rows]
+        if names is not None:
+            params = [tuple(row[name] for name in names) for row in params]  # type: ignore[misc]
+        if len(params) == 1:
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
+
+    def _insert_events(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[int]:
+        # One multi-row INSERT per chunk, as driver SQL cached per row count. Ids come from an
+        # autoincrement column assigned in row order within one statement of a write
+        # transaction, so sorting the returned ids restores the order of ``rows``
+        # (RETURNING itself does not promise an order).
         ids: list[int] = []
         for start in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[start : start + _INSERT_CHUNK]
-            params = tuple(row[column] for row in chunk for column in _EVENT_COLUMNS)
-            result = conn.exec_driver_sql(self._insert_events_sql(len(chunk)), params)
-            ids.extend(sorted(row[0] for row in result))
+            cursor.execute(
+                self._insert_events_sql(len(chunk)), [value for row in chunk for value in row]
+            )
+            ids.extend(sorted(row[0] for row in cursor.fetchall()))
         return ids
 
     def _insert_events_sql(self, n_rows: int) -> str:
@@ -314,95 +383,20 @@ class SqlStorage(AssetQueries, KeyValueStore):
             self._statements[("insert_events", n_rows)] = sql
         return sql
 
-    def _update_indexes(
-        self,
-        conn: sa.Connection,
-        entries: Sequence[EventLogEntry],
-        ids: Sequence[int],
-        partitions_defs: Mapping[AssetKey, Any] | None = None,
-    ) -> None:
-        runs: dict[str, dict[str, Any]] = {}
-        status_changes: dict[str, partition_status.StatusChanges] = {}
-        materialized: dict[str, dict[str, Any]] = {}
-        observed: dict[str, dict[str, Any]] = {}
-        planned: dict[str, dict[str, Any]] = {}
-        partitions: dict[tuple[str, str, str], dict[str, Any]] = {}
-        check_events: list[tuple[EventLogEntry, int]] = []
-        for entry, storage_id in zip(entries, ids):
-            event = entry.dagster_event
-            if event is None:
-                continue
-            kind = event.event_type_value
-            status = _RUN_STATUS.get(kind)
-            if status is not None:
-                _merge_run_update(runs, entry, status)
-            elif kind in (_MAT, _OBS):
-                record = (
-                    event.materialization
-                    if kind == _MAT
-                    else event.asset_observation_data.asset_observation
-                )
-                key = key_string(record.asset_key)
-                values = {
-                    "asset_key": key,
-                    "event_id": storage_id,
-                    "run_id": entry.run_id,
-                    "timestamp": entry.timestamp,
-                    "data_version": record.tags.get(DATA_VERSION_TAG),
-                    "code_version": record.tags.get(CODE_VERSION_TAG),
-                }
-                (materialized if kind == _MAT else observed)[key] = values
-                if record.partition is not None:
-                    column = "mat" if kind == _MAT else "obs"
-                    partitions[(column, key, record.partition)] = values
-                    if kind == _MAT:
-                        status_changes.setdefault(key, partition_status.StatusChanges()).record(
-                            "mat", record.partition, entry.run_id
-                        )
-            elif kind == _PLANNED:
-                key = event.asset_key.to_string()  # type: ignore[union-attr]
-                planned[key] = {"asset_key": key, "event_id": storage_id, "run_id": entry.run_id}
-            elif kind == _FAILED and event.partition is not None:
-                key = event.asset_key.to_string()  # type: ignore[union-attr]
-                partitions[("failed", key, event.partition)] = {
-                    "asset_key": key,
-                    "event_id": storage_id,
-                    "run_id": entry.run_id,
-                }
-                status_changes.setdefault(key, partition_status.StatusChanges()).record(
-                    "failed", event.partition, entry.run_id
-                )
-            elif kind in (_CHECK_PLANNED, _CHECK_EVAL):
-                check_events.append((entry, storage_id))
-        for run_id, values in runs.items():
-            conn.execute(
-                schema.runs.update().where(schema.runs.c.run_id == run_id).values(**values)
-            )
-        for name, batch in (("mat", materialized), ("obs", observed), ("planned", planned)):
-            if batch:
-                conn.execute(self._asset_upsert(name), list(batch.values()))
-        for column in ("mat", "obs", "failed"):
-            batch_rows = [
-                {**values, "partition": partition}
-                for (kind, _key, partition), values in partitions.items()
-                if kind == column
-            ]
-            if batch_rows:
-                conn.execute(self._partition_upsert(column), batch_rows)
-        if status_changes:
-            defs = {key_string(key): pdef for key, pdef in (partitions_defs or {}).items()}
-            partition_status.apply_changes(conn, status_changes, defs)
-        finished = [run_id for run_id, values in runs.items() if values["status"] in _FINISHED]
-        if finished:
-            partition_status.finish_runs(conn, finished)
-        for entry, storage_id in check_events:
-            self._record_check_event(conn, entry, storage_id)
+    def _driver_sql(self, statement: Any) -> tuple[str, tuple[str, ...] | None]:
+        """``statement`` compiled once to driver SQL, with its parameter names in order.
 
-    def _asset_upsert(self, kind: str) -> Any:
+        The names are None for drivers with named parameters (rows are passed as dicts).
+        """
+        compiled = statement.compile(dialect=self._db.engine.dialect)
+        names = compiled.positiontup
+        return str(compiled), tuple(names) if names is not None else None
+
+    def _asset_upsert(self, kind: str) -> tuple[str, tuple[str, ...] | None]:
         name = f"asset_upsert_{kind}"
-        statement = self._statements.get(name)
-        if statement is not None:
-            return statement
+        found = self._statements.get(name)
+        if found is not None:
+            return found
         table = schema.asset_index
         param = sa.bindparam
         if kind == "planned":
@@ -426,15 +420,15 @@ class SqlStorage(AssetQueries, KeyValueStore):
                 values["last_materialization_timestamp"] = param("timestamp")
                 values["code_version"] = param("code_version")
             guard = id_column
-        statement = self._upsert(table, ["asset_key"], values, guard)
-        self._statements[name] = statement
-        return statement
+        found = self._driver_sql(self._upsert(table, ["asset_key"], values, guard))
+        self._statements[name] = found
+        return found
 
-    def _partition_upsert(self, kind: str) -> Any:
+    def _partition_upsert(self, kind: str) -> tuple[str, tuple[str, ...] | None]:
         name = f"partition_upsert_{kind}"
-        statement = self._statements.get(name)
-        if statement is not None:
-            return statement
+        found = self._statements.get(name)
+        if found is not None:
+            return found
         column = {
             "mat": "last_materialization_event_id",
             "obs": "last_observation_event_id",
@@ -449,8 +443,9 @@ class SqlStorage(AssetQueries, KeyValueStore):
         statement = self._upsert(
             schema.asset_partition_index, ["asset_key", "partition"], values, column
         )
-        self._statements[name] = statement
-        return statement
+        found = self._driver_sql(statement)
+        self._statements[name] = found
+        return found
 
     def _record_check_event(self, conn: sa.Connection, entry: EventLogEntry, storage_id: int):
         event = entry.get_dagster_event()
@@ -525,7 +520,8 @@ class SqlStorage(AssetQueries, KeyValueStore):
             return []
         index = schema.asset_index
         with self._db.write() as conn:
-            ids = self._insert_events(conn, [_event_row(entry) for entry in entries])
+            rows = [_event_row(entry) for entry in entries]
+            ids = self._insert_events(_driver_cursor(conn), rows)
             for key, entry, storage_id in zip(keys, entries, ids):
                 stored_key = key_string(key)
                 cleared = {
@@ -545,6 +541,96 @@ class SqlStorage(AssetQueries, KeyValueStore):
         return entries
 
 
+class _IndexChanges:
+    """What a batch of events changes besides the log, collected before the batch has ids.
+
+    Index rows hold the event's position in the batch as ``event_id``; `SqlStorage._execute`
+    swaps in the storage id once the events are inserted.
+    """
+
+    __slots__ = ("assets", "checks", "partitions", "runs", "status_changes")
+
+    def __init__(self, entries: Sequence[EventLogEntry]):
+        self.runs: dict[str, dict[str, Any]] = {}
+        self.assets: dict[str, dict[str, dict[str, Any]]] = {"mat": {}, "obs": {}, "planned": {}}
+        self.partitions: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+            "mat": {},
+            "obs": {},
+            "failed": {},
+        }
+        self.status_changes: dict[str, partition_status.StatusChanges] = {}
+        self.checks: list[tuple[int, EventLogEntry]] = []
+        for position, entry in enumerate(entries):
+            event = entry.dagster_event
+            if event is not None:
+                self._collect(position, entry, event)
+
+    @property
+    def needs_connection(self) -> bool:
+        """Whether some change goes through SQLAlchemy (run rows, partition status, checks)."""
+        return bool(self.runs or self.status_changes or self.checks)
+
+    def _collect(self, position: int, entry: EventLogEntry, event: DagsterEvent) -> None:
+        kind = event.event_type_value
+        status = _RUN_STATUS.get(kind)
+        if status is not None:
+            _merge_run_update(self.runs, entry, status)
+        elif kind in (_MAT, _OBS):
+            record = (
+                event.materialization
+                if kind == _MAT
+                else event.asset_observation_data.asset_observation
+            )
+            key = key_string(record.asset_key)
+            column = "mat" if kind == _MAT else "obs"
+            tags = record.tags
+            values = {
+                "asset_key": key,
+                "event_id": position,
+                "run_id": entry.run_id,
+                "timestamp": entry.timestamp,
+                "data_version": tags.get(DATA_VERSION_TAG),
+                "code_version": tags.get(CODE_VERSION_TAG),
+            }
+            self.assets[column][key] = values
+            if record.partition is not None:
+                self.partitions[column][(key, record.partition)] = {
+                    **values,
+                    "partition": record.partition,
+                }
+                if kind == _MAT:
+                    self._status(key).record("mat", record.partition, entry.run_id)
+        elif kind == _PLANNED:
+            key = key_string(event.asset_key)  # type: ignore[arg-type]
+            self.assets["planned"][key] = {
+                "asset_key": key,
+                "event_id": position,
+                "run_id": entry.run_id,
+            }
+        elif kind == _FAILED and event.partition is not None:
+            key = key_string(event.asset_key)  # type: ignore[arg-type]
+            self.partitions["failed"][(key, event.partition)] = {
+                "asset_key": key,
+                "partition": event.partition,
+                "event_id": position,
+                "run_id": entry.run_id,
+            }
+            self._status(key).record("failed", event.partition, entry.run_id)
+        elif kind in (_CHECK_PLANNED, _CHECK_EVAL):
+            self.checks.append((position, entry))
+
+    def _status(self, key: str) -> partition_status.StatusChanges:
+        changes = self.status_changes.get(key)
+        if changes is None:
+            changes = self.status_changes[key] = partition_status.StatusChanges()
+        return changes
+
+
+def _driver_cursor(conn: sa.Connection) -> Any:
+    """A DBAPI cursor inside ``conn``'s transaction, for the driver SQL of the hot paths."""
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
 def _upsert_factory(dialect: str):
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
@@ -557,7 +643,8 @@ def _upsert_factory(dialect: str):
 
     def upsert(table: sa.Table, index: list[str], values: dict[str, Any], guard: str | None) -> Any:
         """INSERT .. ON CONFLICT DO UPDATE; with ``guard``, only when the new id is newer."""
-        statement = insert(table).values(values)
+        # inline(): no implicit RETURNING of the primary key (these run as driver SQL).
+        statement = insert(table).inline().values(values)
         excluded = statement.excluded
         updates: dict[str, Any] = {}
         for name in values:
@@ -575,18 +662,29 @@ def _upsert_factory(dialect: str):
     return upsert
 
 
-def _event_row(entry: EventLogEntry) -> dict[str, Any]:
+def _event_row(entry: EventLogEntry) -> tuple[Any, ...]:
+    """The values of ``entry``'s row, in the order of ``_EVENT_COLUMNS``."""
     event = entry.dagster_event
-    asset_key = event.asset_key if event is not None else None
-    return {
-        "run_id": entry.run_id,
-        "timestamp": entry.timestamp,
-        "event_type": event.event_type_value if event is not None else None,
-        "step_key": entry.step_key,
-        "asset_key": key_string(asset_key) if asset_key is not None else None,
-        "partition": event.partition if event is not None else None,
-        "body": serialize_value(entry),
-    }
+    if event is None:
+        return (
+            entry.run_id,
+            entry.timestamp,
+            None,
+            entry.step_key,
+            None,
+            None,
+            serialize_value(entry),
+        )
+    asset_key = event.asset_key
+    return (
+        entry.run_id,
+        entry.timestamp,
+        event.event_type_value,
+        entry.step_key,
+        key_string(asset_key) if asset_key is not None else None,
+        event.partition,
+        serialize_value(entry),
+    )
 
 
 def _merge_run_update(runs: dict[str, dict[str, Any]], entry: EventLogEntry, status: str):
