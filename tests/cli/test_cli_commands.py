@@ -231,11 +231,12 @@ def test_instance_info_and_migrate(run_cli, headwater_home):
 
 def test_migrate_upgrades_an_out_of_date_database_and_keeps_its_runs(run_cli, headwater_home):
     import sqlite3
+    from contextlib import closing
 
     with dg.Instance.get() as instance:
         instance.create_run("old_job", run_id="from-an-older-headwater")
     # Take the database back to the first schema revision, as an older headwater left it.
-    with sqlite3.connect(headwater_home / "headwater.db") as conn:
+    with closing(sqlite3.connect(headwater_home / "headwater.db")) as conn, conn:
         conn.execute("DROP TABLE backfill_runs")
         conn.execute("DROP TABLE backfills")
         conn.execute("UPDATE alembic_version SET version_num = '0001'")

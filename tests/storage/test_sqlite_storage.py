@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 import threading
+from contextlib import closing
 
 import pytest
 
@@ -116,7 +117,7 @@ def test_unknown_url_scheme(headwater_home):
 def test_newer_database_is_refused(headwater_home):
     with dg.Instance.get() as instance:
         instance.get_runs()
-    with sqlite3.connect(headwater_home / "headwater.db") as conn:
+    with closing(sqlite3.connect(headwater_home / "headwater.db")) as conn, conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(dg.MigrationError, match=r"revision '9999'.*upgrade headwater"):
         dg.Instance.get().get_runs()
@@ -125,7 +126,7 @@ def test_newer_database_is_refused(headwater_home):
 def test_unstamped_headwater_tables_are_refused(headwater_home):
     with dg.Instance.get() as instance:
         instance.get_runs()
-    with sqlite3.connect(headwater_home / "headwater.db") as conn:
+    with closing(sqlite3.connect(headwater_home / "headwater.db")) as conn, conn:
         conn.execute("DROP TABLE alembic_version")
     with pytest.raises(dg.MigrationError, match="no schema revision"):
         dg.Instance.get().get_runs()

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,7 +88,7 @@ class Instance:
         if callable(storage):
             self._open_storage = storage
         else:
-            self.__dict__["_storage"] = storage
+            self._adopt(storage)
         self._root = Path(root_directory)
         self._settings = settings or InstanceSettings()
         self._cleanup = cleanup
@@ -159,7 +160,17 @@ class Instance:
 
     @functools.cached_property
     def _storage(self) -> SqlStorage:
-        return self._open_storage()
+        return self._adopt(self._open_storage())
+
+    def _adopt(self, storage: SqlStorage) -> SqlStorage:
+        """Make ``storage`` this instance's, closed at `dispose` or when the instance is freed.
+
+        Scripts often drop an instance without disposing it; closing its connections then
+        keeps them from leaking (Python 3.13 warns about unclosed SQLite connections).
+        """
+        self.__dict__["_storage"] = storage
+        weakref.finalize(self, storage.dispose)
+        return storage
 
     @property
     def plugin_manager(self) -> HeadwaterPluginManager:
@@ -221,7 +232,7 @@ class Instance:
         """Apply pending schema migrations; returns (revision before, revision after)."""
         if "_storage" not in self.__dict__:
             # Opening normally refuses an out-of-date schema: the very thing to migrate.
-            self.__dict__["_storage"] = self._open_storage(check_schema=False)
+            self._adopt(self._open_storage(check_schema=False))
         return self._storage.upgrade()
 
     migrate = upgrade

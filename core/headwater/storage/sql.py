@@ -69,7 +69,11 @@ class SqlStorage(AssetQueries, KeyValueStore):
     def __init__(self, url: str, *, check_schema: bool = True):
         self._db = Database(url)
         if check_schema:
-            self._db.ensure_schema()
+            try:
+                self._db.ensure_schema()
+            except BaseException:
+                self._db.dispose()
+                raise
         self._upsert = _upsert_factory(self._db.dialect)
         self._statements: dict[Any, Any] = {}
         self._cache = EntryCache()
