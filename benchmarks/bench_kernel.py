@@ -130,19 +130,25 @@ def bench_selection(runs: int) -> dict:
         '"k*"': sel.from_string("a10*"),
         '"*k"': sel.from_string(f"*{mid}"),
     }
+    # The graph keeps its attribute indexes and closures (built once per graph, as in real
+    # use) but each timed evaluation starts without the previous result's key set, so the
+    # figure is the cost of evaluating the selection, not of a repeated lookup.
     per_kind = {}
     all_samples = []
     for label, selection in workload.items():
+        selection.resolve(graph)
         samples = []
         for _ in range(runs):
+            graph._key_sets.clear()
             t0 = time.perf_counter()
             selection.resolve(graph)
             samples.append((time.perf_counter() - t0) * 1000)
         per_kind[label] = round(statistics.median(samples), 4)
         all_samples.extend(samples)
     return {
-        "workload": "AssetSelection on 5k graph",
+        "workload": "AssetSelection on 5k graph (result not cached)",
         "median_ms": round(statistics.median(all_samples), 4),
+        "max_kind_median_ms": max(per_kind.values()),
         "per_selection_median_ms": per_kind,
         "runs": runs,
     }
