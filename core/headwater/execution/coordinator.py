@@ -25,10 +25,9 @@ from headwater.execution._events import EventBuffer
 from headwater.execution.active import ActiveExecution
 from headwater.execution.plan import ExecutionPlan, ExecutionStep
 from headwater.execution.step_context import RunContext, StepExecutionContext, StepResult
-
-PARTITION_TAG = "dagster/partition"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
+from headwater.storage.runs import PARTITION_RANGE_END_TAG as RANGE_END_TAG
+from headwater.storage.runs import PARTITION_RANGE_START_TAG as RANGE_START_TAG
+from headwater.storage.runs import PARTITION_TAG
 
 
 class RunCoordinator:
