@@ -22,6 +22,7 @@ from headwater._serde import deserialize_value, serialize_value
 from headwater.definitions.keys import AssetKey
 from headwater.errors import InvariantViolationError
 from headwater.events.assets import CODE_VERSION_TAG, DATA_VERSION_TAG
+from headwater.events.codec import encode_entry
 from headwater.events.data import AssetWipedData
 from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent, EventLogEntry
 from headwater.events.types import RUN_EVENT_STATUS, DagsterEventType
@@ -677,7 +678,7 @@ def _event_row(entry: EventLogEntry) -> tuple[Any, ...]:
             entry.step_key,
             None,
             None,
-            serialize_value(entry),
+            encode_entry(entry),
         )
     asset_key = event.asset_key
     return (
@@ -687,7 +688,7 @@ def _event_row(entry: EventLogEntry) -> tuple[Any, ...]:
         entry.step_key,
         key_string(asset_key) if asset_key is not None else None,
         event.partition,
-        serialize_value(entry),
+        encode_entry(entry),
     )
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from headwater._serde import deserialize_value
 from headwater.definitions.keys import AssetKey
+from headwater.events.codec import decode_entry
 from headwater.events.log import EventLogEntry
 from headwater.events.records import (
     AssetCheckExecutionRecord,
@@ -62,7 +62,7 @@ class EntryCache:
     def get(self, storage_id: int, body: str) -> EventLogEntry:
         entry = self._entries.get(storage_id)
         if entry is None:
-            entry = deserialize_value(body, EventLogEntry)
+            entry = decode_entry(body)
             self.put(storage_id, entry)
         return entry
 
