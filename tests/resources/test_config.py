@@ -130,3 +130,15 @@ def test_run_config_object_with_config_instances():
 def test_schema_mapping_config_becomes_a_dict():
     resolved = validate_run_config({"ops": {"f": {"config": {"n": 2}}}}, {"f": {"n": int}}, {})
     assert resolved.op_config("f") == {"n": 2}
+
+
+def test_a_mapping_config_schema_becomes_one_class_however_often_it_is_validated():
+    # Run config is validated on every run; a new class per validation would also build a
+    # new cattrs structurer per run and keep every one of them.
+    from headwater.resources._config import schema_class
+
+    schema = {"base_dir": str | None, "fsync": bool}
+    first = schema_class(schema, "Io_Manager")
+    assert schema_class(dict(schema), "Io_Manager") is first
+    assert schema_class(schema, "Other") is not first
+    assert first(fsync=True).fsync is True

@@ -35,18 +35,33 @@ def build_config(cls: type[FieldsBase], data: Any, path: str = "$") -> Any:
     return structure_value({} if data is None else data, cls, path)
 
 
-def schema_class(config_schema: Any, owner: str) -> Any:
-    """Normalise a ``config_schema``: a mapping of field name to type becomes a Config class."""
-    if isinstance(config_schema, Mapping):
-        import typing
+_SCHEMA_CLASSES: dict[tuple[str, tuple[tuple[str, Any], ...]], type[Config]] = {}
 
-        annotations = {}
-        namespace: dict[str, Any] = {}
-        for name, tp in config_schema.items():
-            annotations[name] = tp
-            if type(None) in typing.get_args(tp):
-                namespace[name] = None
-        namespace["__annotations__"] = annotations
-        namespace["__qualname__"] = f"{owner}Config"
-        return type(f"{owner}Config", (Config,), namespace)
+
+def schema_class(config_schema: Any, owner: str) -> Any:
+    """Normalise a ``config_schema``: a mapping of field name to type becomes a Config class.
+
+    The class for one (owner, schema) is made once: run config is validated on every run,
+    and a new class each time would also mean a new generated structurer each time.
+    """
+    if isinstance(config_schema, Mapping):
+        cache_key = (owner, tuple(config_schema.items()))
+        cached = _SCHEMA_CLASSES.get(cache_key)
+        if cached is None:
+            cached = _SCHEMA_CLASSES[cache_key] = _make_schema_class(config_schema, owner)
+        return cached
     return config_schema
+
+
+def _make_schema_class(config_schema: Mapping[str, Any], owner: str) -> type[Config]:
+    import typing
+
+    annotations = {}
+    namespace: dict[str, Any] = {}
+    for name, tp in config_schema.items():
+        annotations[name] = tp
+        if type(None) in typing.get_args(tp):
+            namespace[name] = None
+    namespace["__annotations__"] = annotations
+    namespace["__qualname__"] = f"{owner}Config"
+    return type(f"{owner}Config", (Config,), namespace)
