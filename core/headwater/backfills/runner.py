@@ -197,7 +197,7 @@ def _run(defs: Any, instance: Any, backfill_id: str, request: BackfillRequest) -
 
 def _execute(defs, instance, backfill_id, unit, attempt, run, keys, jobs, tags) -> UnitStatus:
     from headwater.execution.coordinator import RANGE_END_TAG, RANGE_START_TAG, new_run_id
-    from headwater.execution.run import execute_assets_in_process
+    from headwater.execution.run import execute_resolved_job
 
     job = jobs.get(keys)
     if job is None:
@@ -220,19 +220,11 @@ def _execute(defs, instance, backfill_id, unit, attempt, run, keys, jobs, tags) 
             run_tags[RANGE_START_TAG], run_tags[RANGE_END_TAG] = start, end
     # Recorded before the run exists: a crash from here on is found by resume_backfill.
     store.set_unit(instance, backfill_id, unit, attempt, UnitStatus.STARTED, run_id)
-    result = execute_assets_in_process(
-        job_name=job.name,
-        assets_defs=job.assets_defs,
-        all_assets_defs=job.asset_graph.assets_defs,
-        asset_keys=job.asset_keys,
-        check_keys=job.check_keys,
-        partitions_def=job.partitions_def,
-        instance=instance,
-        resources=job.resources,
-        run_config=job.config,
+    result = execute_resolved_job(
+        job,
+        instance,
+        tags=run_tags,
         partition_key=partition_key,
-        tags={**job.run_tags, **run_tags},
-        op_retry_policy=job.op_retry_policy,
         raise_on_error=False,
         run_id=run_id,
     )

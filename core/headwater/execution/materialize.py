@@ -114,26 +114,19 @@ def execute_job_in_process(
         tags: run tags, added to the job's run tags.
         resources: resources overriding the job's.
     """
-    from headwater.execution.run import execute_assets_in_process
+    from headwater.execution.run import execute_resolved_job
 
     if instance is None:
         from headwater.instance import Instance
 
         instance = Instance.ephemeral()
-    all_resources = {**job.resources, **(resources or {})}
-    return execute_assets_in_process(
-        job_name=job.name,
-        assets_defs=job.assets_defs,
-        all_assets_defs=job.asset_graph.assets_defs,
-        asset_keys=job.asset_keys,
-        check_keys=job.check_keys,
-        partitions_def=job.partitions_def,
-        instance=instance,
-        resources=all_resources,
-        run_config=run_config if run_config is not None else job.config,
+    return execute_resolved_job(
+        job,
+        instance,
+        run_config=run_config,
+        resources=resources,
+        tags=tags,
         partition_key=partition_key,
-        tags={**job.run_tags, **(tags or {})},
-        op_retry_policy=job.op_retry_policy,
         raise_on_error=raise_on_error,
         io_managers_in_memory=_io_managers_in_memory,
     )
@@ -162,26 +155,19 @@ def execute_job(
         partition_key: the partition to materialize.
         raise_on_error: raise the first step error instead of returning a failed result.
     """
-    from headwater.execution.run import execute_assets_in_process
+    from headwater.execution.run import execute_resolved_job
 
     if instance is None:
         from headwater.instance import Instance
 
         instance = Instance.get()
     config = run_config if run_config is not None else job.config
-    return execute_assets_in_process(
-        job_name=job.name,
-        assets_defs=job.assets_defs,
-        all_assets_defs=job.asset_graph.assets_defs,
-        asset_keys=job.asset_keys,
-        check_keys=job.check_keys,
-        partitions_def=job.partitions_def,
-        instance=instance,
-        resources=job.resources,
+    return execute_resolved_job(
+        job,
+        instance,
         run_config=config,
+        tags=tags,
         partition_key=partition_key,
-        tags={**job.run_tags, **(tags or {})},
-        op_retry_policy=job.op_retry_policy,
         raise_on_error=raise_on_error,
         executor_def=_job_executor(job, instance, config),
     )

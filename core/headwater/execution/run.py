@@ -23,6 +23,41 @@ from headwater.execution.result import ExecuteInProcessResult
 from headwater.execution.step_context import RunContext
 
 
+def execute_resolved_job(
+    job: Any,
+    instance: Any,
+    *,
+    run_config: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    **options: Any,
+) -> ExecuteInProcessResult:
+    """Run a resolved asset job as one run: its selection, resources, config, run tags and
+    retry policy, with ``run_config`` (replacing), ``resources`` and ``tags`` (added) on top.
+
+    ``options`` are passed on to `execute_assets_in_process` (``executor_def``, ``run_id``,
+    ``io_managers_in_memory``).
+    """
+    return execute_assets_in_process(
+        job_name=job.name,
+        assets_defs=job.assets_defs,
+        all_assets_defs=job.asset_graph.assets_defs,
+        asset_keys=job.asset_keys,
+        check_keys=job.check_keys,
+        partitions_def=job.partitions_def,
+        instance=instance,
+        resources={**job.resources, **(resources or {})},
+        run_config=run_config if run_config is not None else job.config,
+        partition_key=partition_key,
+        tags={**job.run_tags, **(tags or {})},
+        op_retry_policy=job.op_retry_policy,
+        raise_on_error=raise_on_error,
+        **options,
+    )
+
+
 def execute_assets_in_process(
     *,
     job_name: str,
