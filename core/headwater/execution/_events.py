@@ -56,9 +56,7 @@ class EventBuffer:
             job_name=self.job_name,
             dagster_event=event,
         )
-        self.entries.append(entry)
-        if self.sink is not None:
-            self.sink(entry)
+        self._append(entry)
         return entry
 
     def log_line(self, level: int, message: str, step_key: str | None) -> None:
@@ -72,6 +70,9 @@ class EventBuffer:
             step_key=step_key,
             job_name=self.job_name,
         )
+        self._append(entry)
+
+    def _append(self, entry: EventLogEntry) -> None:
         self.entries.append(entry)
         if self.sink is not None:
             self.sink(entry)
