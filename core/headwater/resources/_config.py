@@ -44,13 +44,16 @@ def schema_class(config_schema: Any, owner: str) -> Any:
     The class for one (owner, schema) is made once: run config is validated on every run,
     and a new class each time would also mean a new generated structurer each time.
     """
-    if isinstance(config_schema, Mapping):
-        cache_key = (owner, tuple(config_schema.items()))
+    if not isinstance(config_schema, Mapping):
+        return config_schema
+    cache_key = (owner, tuple(config_schema.items()))
+    try:
         cached = _SCHEMA_CLASSES.get(cache_key)
-        if cached is None:
-            cached = _SCHEMA_CLASSES[cache_key] = _make_schema_class(config_schema, owner)
-        return cached
-    return config_schema
+    except TypeError:  # a field type that cannot be hashed: build it each time
+        return _make_schema_class(config_schema, owner)
+    if cached is None:
+        cached = _SCHEMA_CLASSES[cache_key] = _make_schema_class(config_schema, owner)
+    return cached
 
 
 def _make_schema_class(config_schema: Mapping[str, Any], owner: str) -> type[Config]:
