@@ -6,6 +6,7 @@ import pickle
 import sqlite3
 import threading
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -146,6 +147,20 @@ def test_migrations_build_the_same_schema_as_the_model(tmp_path):
         assert migrate.current_revision(conn) == schema.HEAD_REVISION
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
     engine.dispose()
+    # compare_metadata ignores partial index conditions: compare the stored DDL too.
+    with dg.Instance.local_temp(tmp_path / "home") as instance:
+        instance.create_run("job")  # opens (and creates) the database
+        created = _schema_sql(Path(instance.root_directory) / "headwater.db")
+    assert _schema_sql(tmp_path / "migrated.db") == created
+
+
+def _schema_sql(path) -> dict[str, str]:
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE sql IS NOT NULL AND name != 'alembic_version'"
+        ).fetchall()
+    return dict(rows)
 
 
 def test_upgrade_from_empty_database_then_open(headwater_home):

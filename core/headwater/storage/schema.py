@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # The alembic revision this schema corresponds to. A new database is created from this
 # metadata and stamped with it; tests check it equals the migration scripts' head.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 # BIGINT on servers, INTEGER on SQLite, where only "INTEGER PRIMARY KEY" aliases the rowid.
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -72,10 +72,29 @@ events = sa.Table(
     sa.Column("partition", sa.Text),
     sa.Column("body", sa.Text, nullable=False),
     sa.Index("ix_events_run_id_id", "run_id", "id"),
-    sa.Index("ix_events_asset_key_type_id", "asset_key", "event_type", "id"),
-    sa.Index("ix_events_type_id", "event_type", "id"),
     # Ids must never be reused: they are cursors and "latest" pointers.
     sqlite_autoincrement=True,
+)
+
+# Only events about an asset (materializations, observations, planned and failed
+# materializations, wipes, check evaluations) are looked up by key or by type across runs;
+# step and run events are read by run. Indexing asset events alone keeps a step's commit to
+# about half the pages: every event type's entries would otherwise end on a page of their own.
+ABOUT_AN_ASSET = events.c.asset_key.is_not(None)
+sa.Index(
+    "ix_events_asset_key_type_id",
+    events.c.asset_key,
+    events.c.event_type,
+    events.c.id,
+    sqlite_where=ABOUT_AN_ASSET,
+    postgresql_where=ABOUT_AN_ASSET,
+)
+sa.Index(
+    "ix_events_type_id",
+    events.c.event_type,
+    events.c.id,
+    sqlite_where=ABOUT_AN_ASSET,
+    postgresql_where=ABOUT_AN_ASSET,
 )
 
 asset_index = sa.Table(

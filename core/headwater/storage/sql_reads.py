@@ -22,7 +22,7 @@ from headwater.events.records import (
     EventRecordsFilter,
     EventRecordsResult,
 )
-from headwater.events.types import DagsterEventType
+from headwater.events.types import ASSET_EVENT_TYPES, DagsterEventType
 from headwater.storage import schema
 
 if TYPE_CHECKING:
@@ -38,6 +38,11 @@ def key_string(key: AssetKey) -> str:
 def newer(candidate: Any, current: Any) -> Any:
     """SQL condition: ``candidate`` id is newer than ``current`` (or there is none)."""
     return sa.or_(current.is_(None), candidate > current)
+
+
+# Event types whose rows always name an asset: the partial indexes on the events table
+# (`schema.ABOUT_AN_ASSET`) hold exactly these rows.
+_TYPES_ABOUT_AN_ASSET = ASSET_EVENT_TYPES | {DagsterEventType.ASSET_CHECK_EVALUATION}
 
 
 class EntryCache:
@@ -208,6 +213,9 @@ class AssetQueries:
                 sa.select(index.c.wiped_event_id).where(index.c.asset_key == key).scalar_subquery()
             )
             query = query.where(events.c.asset_key == key, events.c.id > sa.func.coalesce(wiped, 0))
+        elif f.event_type in _TYPES_ABOUT_AN_ASSET:
+            # Always true of these rows; stated so the planner can use the partial type index.
+            query = query.where(schema.ABOUT_AN_ASSET)
         if f.asset_partitions is not None:
             query = query.where(events.c.partition.in_(list(f.asset_partitions)))
         if f.after_cursor is not None:

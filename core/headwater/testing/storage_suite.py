@@ -292,6 +292,9 @@ class StorageSuite:
             ascending=True,
         )
         assert [r.storage_id for r in after] == [only_a[1].storage_id]
+        # Step events name no asset: found by type all the same.
+        starts = instance.get_event_records(dg.EventRecordsFilter(T.STEP_START))
+        assert [r.event_log_entry.step_key for r in starts] == ["a"]
 
     def test_batch_failing_midway_writes_nothing(self, instance):
         run = instance.create_run("job")
