@@ -236,3 +236,20 @@ def test_local_temp_cleans_up_its_directory():
     import os
 
     assert not os.path.exists(root)
+
+
+def test_dropped_temporary_instances_remove_their_directories():
+    import gc
+    import os
+
+    @dg.asset
+    def number():
+        return 1
+
+    result = dg.materialize([number])  # records in an ephemeral instance of its own
+    roots = [result.instance.root_directory, dg.Instance.ephemeral().root_directory]
+    roots.append(dg.Instance.local_temp().root_directory)
+    assert result.asset_value("number") == 1
+    del result
+    gc.collect()
+    assert [root for root in roots if os.path.exists(root)] == []

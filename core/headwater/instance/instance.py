@@ -67,6 +67,12 @@ def open_storage(url: str, backend: str | None = None, *, context: str = "") -> 
     return storage_opener(url, backend, context=context)()
 
 
+def _remove_tree(directory: Path, owner_pid: int) -> None:
+    # Forked workers inherit the instance (and this finalizer); only its creator removes.
+    if os.getpid() == owner_pid:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 class Instance:
     """One headwater installation: its storage, its settings and its files.
 
@@ -80,8 +86,6 @@ class Instance:
         storage: SqlStorage | Callable[[], SqlStorage],
         root_directory: str | os.PathLike[str],
         settings: InstanceSettings | None = None,
-        *,
-        cleanup: Any = None,
     ):
         # A callable opens the storage on first use: commands that never touch runs or
         # events (listing code locations, say) then skip importing and opening the database.
@@ -91,7 +95,7 @@ class Instance:
             self._adopt(storage)
         self._root = Path(root_directory)
         self._settings = settings or InstanceSettings()
-        self._cleanup = cleanup
+        self._cleanup: Callable[[], Any] | None = None
         self._disposed = False
         self.plugin_manager.hook.configure(instance=self)
 
@@ -137,17 +141,21 @@ class Instance:
     def ephemeral(cls, tempdir: str | None = None) -> Instance:
         """An in-memory instance (SQLite in memory, files in a temporary directory).
 
-        Everything is lost at `dispose`. The storage is shared by all threads of the process.
+        Everything is lost at `dispose`, or once the instance is no longer referenced. The
+        storage is shared by all threads of the process.
         """
         root = Path(tempfile.mkdtemp(prefix="headwater-", dir=tempdir))
         storage = open_storage("sqlite://", context="the ephemeral instance")
-        return cls(storage, root, cleanup=lambda: shutil.rmtree(root, ignore_errors=True))
+        instance = cls(storage, root)
+        instance._remove_when_done(root)
+        return instance
 
     @classmethod
     def local_temp(cls, tempdir: str | os.PathLike[str] | None = None) -> Instance:
         """An instance with its home in ``tempdir`` (a new temporary directory if None).
 
-        A directory created here is removed at `dispose`; a given one is left in place.
+        A directory created here is removed at `dispose` (or once the instance is no longer
+        referenced); a given one is left in place.
         """
         if tempdir is not None:
             home = Path(tempdir)
@@ -155,8 +163,13 @@ class Instance:
             return cls.from_directory(home)
         home = Path(tempfile.mkdtemp(prefix="headwater-home-"))
         instance = cls.from_directory(home)
-        instance._cleanup = lambda: shutil.rmtree(home, ignore_errors=True)
+        instance._remove_when_done(home)
         return instance
+
+    def _remove_when_done(self, directory: Path) -> None:
+        # At `dispose`, or when the instance is freed undisposed (a `materialize` without an
+        # instance leaves its ephemeral one to its result), or at interpreter exit.
+        self._cleanup = weakref.finalize(self, _remove_tree, directory, os.getpid())
 
     @functools.cached_property
     def _storage(self) -> SqlStorage:
