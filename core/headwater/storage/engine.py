@@ -113,6 +113,7 @@ def _create_schema(conn: sa.Connection) -> None:
     if statements is None:
         from sqlalchemy.schema import CreateIndex, CreateTable
 
+        schema.prepare_for_dialect(dialect.name)
         statements = []
         for table in schema.metadata.sorted_tables:
             statements.append(str(CreateTable(table).compile(dialect=dialect)))
