@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
             "ExecutionStepError",
             "StepOutputNotFoundError",
             "ResourceFunctionError",
+            "InvalidObservationError",
             "HomeNotSetError",
             "PluginError",
             "PluginNotFoundError",
@@ -46,6 +47,7 @@ _EXPORTS: dict[str, str] = {
             "DagsterResourceFunctionError",
             "DagsterHomeNotSetError",
             "DagsterUnknownPartitionError",
+            "DagsterInvalidObservationError",
         ],
         "headwater.errors",
     ),
@@ -102,7 +104,7 @@ _EXPORTS: dict[str, str] = {
         "headwater.definitions.policies",
     ),
     **dict.fromkeys(
-        ["DataVersion", "MaterializeResult", "ObserveResult", "Output"],
+        ["DataVersion", "DataVersionsByPartition", "MaterializeResult", "ObserveResult", "Output"],
         "headwater.definitions.results",
     ),
     **dict.fromkeys(["SourceAsset", "observable_source_asset"], "headwater.definitions.source"),
@@ -235,6 +237,7 @@ _EXPORTS: dict[str, str] = {
     # -- code locations and module loaders (END locations) ----------------------------------
     # -- execution (BEGIN execution) --------------------------------------------------------
     "AssetExecutionContext": "headwater.execution.context",
+    "AssetValueLoader": "headwater.execution.value_loader",
     "build_asset_context": "headwater.execution.context",
     "build_op_context": "headwater.execution.context",
     "execute_job": "headwater.execution.materialize",

@@ -70,6 +70,10 @@ class ResourceFunctionError(HeadwaterError):
     """A resource failed to initialise."""
 
 
+class InvalidObservationError(HeadwaterError):
+    """An observation function returned a result its asset cannot record."""
+
+
 class HomeNotSetError(HeadwaterError):
     """An operation needs ``HEADWATER_HOME`` and it is not usable."""
 
@@ -123,3 +127,4 @@ DagsterStepOutputNotFoundError = StepOutputNotFoundError
 DagsterResourceFunctionError = ResourceFunctionError
 DagsterHomeNotSetError = HomeNotSetError
 DagsterUnknownPartitionError = UnknownPartitionError
+DagsterInvalidObservationError = InvalidObservationError

@@ -51,6 +51,58 @@ def test_observation_job_records_observation_with_data_version(instance):
     assert tags == {"dagster/data_version": "v1"}
 
 
+def test_observe_function_output_follows_the_observation(instance):
+    result = observe([raw], instance=instance)
+    step_events = [e.event_type_value for e in result.all_events if e.step_key == "raw"]
+    assert step_events[-3:] == ["ASSET_OBSERVATION", "STEP_OUTPUT", "STEP_SUCCESS"]
+
+
+regions = dg.StaticPartitionsDefinition(["north", "south"])
+
+
+def test_partitioned_source_returns_a_data_version_per_partition(instance):
+    @dg.observable_source_asset(partitions_def=regions)
+    def sensors():
+        return dg.DataVersionsByPartition({"north": "n1", "south": dg.DataVersion("s1")})
+
+    result = observe([sensors], instance=instance)
+    observations = [
+        e.event_specific_data.asset_observation
+        for e in result.all_events
+        if e.event_type_value == "ASSET_OBSERVATION"
+    ]
+    assert [(o.partition, o.tags) for o in observations] == [
+        ("north", {"dagster/data_version": "n1"}),
+        ("south", {"dagster/data_version": "s1"}),
+    ]
+    stored = instance.fetch_observations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("sensors"), asset_partitions=["south"]),
+        limit=5,
+    ).records
+    assert [r.event_log_entry.tags for r in stored] == [{"dagster/data_version": "s1"}]
+    assert dg.DataVersionsByPartition({"a": "1"}).data_versions_by_partition == {
+        "a": dg.DataVersion("1")
+    }
+
+
+def test_observation_result_must_fit_the_partitioning(instance):
+    @dg.observable_source_asset
+    def whole():
+        return dg.DataVersionsByPartition({"north": "n1"})
+
+    @dg.observable_source_asset(partitions_def=regions)
+    def split():
+        return dg.DataVersion("v")
+
+    with pytest.raises(dg.DagsterInvalidObservationError, match=r"'whole'.*not partitioned"):
+        observe([whole], instance=instance)
+    with pytest.raises(dg.InvalidObservationError, match=r"'split'.*DataVersionsByPartition"):
+        observe([split], instance=instance)
+    failed = observe([split], instance=instance, raise_on_error=False)
+    assert not failed.success
+    assert not instance.fetch_observations(dg.AssetKey("split"), limit=1).records
+
+
 def test_observe_function_runs_observation_functions(instance):
     @dg.observable_source_asset(key=["lake", "orders"])
     def orders():

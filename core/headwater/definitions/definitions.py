@@ -183,10 +183,17 @@ class Definitions:
                 return assets_def
         from headwater.errors import did_you_mean
 
-        known = [k.to_user_string() for d in self._normalized_assets() for k in d.keys]
+        known = {k.to_user_string(): k for d in self._normalized_assets() for k in d.keys}
+        asked = asset_key.to_user_string()
+        if asked in known:
+            # "a/b" as one string is the single component 'a/b', not the key a -> b.
+            raise InvalidDefinitionError(
+                f"No asset with key {asset_key!r} in these Definitions; there is "
+                f"{known[asked]!r}. A string is one key component: pass "
+                f"{list(known[asked].path)!r} or AssetKey.from_user_string({asked!r})."
+            )
         raise InvalidDefinitionError(
-            f"No asset with key {asset_key.to_user_string()} in these Definitions"
-            f"{did_you_mean(asset_key.to_user_string(), known)}"
+            f"No asset with key {asked} in these Definitions{did_you_mean(asked, list(known))}"
         )
 
     def resolve_assets_def(self, key: CoercibleToAssetKey) -> AssetsDefinition:
@@ -275,6 +282,40 @@ class Definitions:
         )
 
     resolve_implicit_global_asset_job_def = get_implicit_global_asset_job_def
+
+    # -- stored values ----------------------------------------------------------------------
+
+    def get_asset_value_loader(self, instance: Any = None) -> Any:
+        """An `AssetValueLoader` over these assets; use it as a context manager.
+
+        Without ``instance``, IO managers that need one get the instance in
+        ``HEADWATER_HOME``.
+        """
+        from headwater.execution.value_loader import AssetValueLoader
+
+        return AssetValueLoader(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: CoercibleToAssetKey,
+        *,
+        python_type: type | None = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> object:
+        """The stored value of ``asset_key``, loaded by its IO manager.
+
+        Opens a loader for this one value; to load several, reuse one from
+        `get_asset_value_loader`. ``metadata`` is what the IO manager sees as the input's.
+        """
+        with self.get_asset_value_loader(instance) as loader:
+            return loader.load_asset_value(
+                asset_key,
+                python_type=python_type,
+                partition_key=partition_key,
+                input_definition_metadata=metadata,
+            )
 
     # -- whole-object operations ------------------------------------------------------------
 

@@ -71,6 +71,24 @@ class MaterializeResult:
         return self.value is not NO_VALUE
 
 
+def _data_versions(value: Mapping[str, str | DataVersion]) -> dict[str, DataVersion]:
+    return {
+        str(key): version if isinstance(version, DataVersion) else DataVersion(version)
+        for key, version in value.items()
+    }
+
+
+@attrs.frozen
+class DataVersionsByPartition:
+    """What a partitioned observable source asset returns: one data version per partition.
+
+    Args:
+        data_versions_by_partition: partition key -> `DataVersion` (or its string).
+    """
+
+    data_versions_by_partition: Mapping[str, DataVersion] = attrs.field(converter=_data_versions)
+
+
 @attrs.frozen(kw_only=True)
 class ObserveResult:
     """A successful observation, returned by an observation function.

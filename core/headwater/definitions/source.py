@@ -31,7 +31,8 @@ class SourceAsset:
         partitions_def: the partitions of the asset.
         group_name: the group (``"default"`` if omitted).
         resource_defs: resources bound to the asset.
-        observe_fn: a function returning a `DataVersion` or `ObserveResult`.
+        observe_fn: a function returning a `DataVersion` or `ObserveResult` (a
+            `DataVersionsByPartition` when the asset is partitioned).
         op_tags: tags of the observation op.
         auto_observe_interval_minutes: how often the daemon observes the asset.
         automation_condition: when to observe automatically.
@@ -191,7 +192,7 @@ def observable_source_asset(
     tags: Mapping[str, str] | None = None,
 ) -> Any:
     """Define a `SourceAsset` whose function observes it (returns a `DataVersion` or
-    `ObserveResult`); usable bare or called.
+    `ObserveResult`, or a `DataVersionsByPartition` when partitioned); usable bare or called.
 
     Raises:
         InvalidDefinitionError: key given with name or key_prefix, or an invalid name.

@@ -23,7 +23,8 @@ def observe(
     """Observe every observable asset in ``assets`` in this process, as one run.
 
     Each observation function's `DataVersion` or `ObserveResult` is recorded as an
-    ASSET_OBSERVATION event with a ``dagster/data_version`` tag. The run is named
+    ASSET_OBSERVATION event with a ``dagster/data_version`` tag (one per partition for a
+    `DataVersionsByPartition`). The run is named
     ``in_process_observation_job``.
 
     Args:

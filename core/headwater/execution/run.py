@@ -258,10 +258,22 @@ def _resource_defs(
                 )
             defs[key] = value
     defs.update(resources or {})
+    return with_default_io_manager(defs, instance, default_io_manager)
+
+
+def with_default_io_manager(
+    resources: Mapping[str, Any], instance: Any, name: str | None = None
+) -> dict[str, Any]:
+    """``resources``, plus an ``io_manager`` when they lack one.
+
+    It is the registered IO manager ``name``, else the instance's ``io_manager`` setting,
+    else ``fs``.
+    """
+    defs = dict(resources)
     if DEFAULT_IO_MANAGER_KEY not in defs:
         from headwater._plugins import lookup
 
-        name = default_io_manager or _instance_io_manager(instance) or "fs"
+        name = name or _instance_io_manager(instance) or "fs"
         defs[DEFAULT_IO_MANAGER_KEY] = lookup(
             "IO manager", "register_io_managers", name, context="default io_manager"
         )

@@ -17,8 +17,14 @@ from typing import Any
 
 from headwater.definitions.checks import AssetCheckResult
 from headwater.definitions.keys import AssetKey
-from headwater.definitions.results import DataVersion, MaterializeResult, ObserveResult, Output
-from headwater.errors import ExecutionStepError, StepOutputNotFoundError
+from headwater.definitions.results import (
+    DataVersion,
+    DataVersionsByPartition,
+    MaterializeResult,
+    ObserveResult,
+    Output,
+)
+from headwater.errors import ExecutionStepError, InvalidObservationError, StepOutputNotFoundError
 from headwater.events.assets import (
     DATA_VERSION_TAG,
     AssetCheckEvaluation,
@@ -247,6 +253,8 @@ class _Runner:
             self.observe(item)
         elif isinstance(item, DataVersion) and self.step.assets_def.is_observable:
             self.observe(ObserveResult(data_version=item))
+        elif isinstance(item, DataVersionsByPartition) and self.step.assets_def.is_observable:
+            self.observe_partitions(item)
         elif isinstance(item, (AssetMaterialization, AssetObservation, AssetCheckEvaluation)):
             self.events.user_event(item, self.step.key)
         elif from_generator:
@@ -443,6 +451,14 @@ class _Runner:
         tags = dict(item.tags)
         name = self.node.output_by_asset_key.get(key)
         through_output = name is not None and name in step.outputs
+        if not through_output and step.assets_def.partitions_def is not None:
+            raise _StepFailed(
+                InvalidObservationError(
+                    f"{key!r} is partitioned, but its observe function returned one data "
+                    "version for the whole asset, which does not say which partition it "
+                    "describes. Return DataVersionsByPartition({partition_key: version, ...})."
+                )
+            )
         if through_output:
             # Observations of a multi-observable definition are outputs of its op, like
             # materializations; a source asset's observe function has no per-asset output.
@@ -464,14 +480,43 @@ class _Runner:
             if through_output:
                 tags[DATA_VERSION_IS_USER_PROVIDED_TAG] = "true"
         partition = self.run.partition.key if self.run.partition is not None else None
-        self.events.emit(
-            ET.ASSET_OBSERVATION,
-            step.key,
-            f"Observed {key.to_user_string()}.",
-            AssetObservationData(AssetObservation(key, None, item.metadata, partition, tags)),
-        )
+        self._observed(key, item.metadata, partition, tags)
+        if not through_output:
+            self._observe_fn_output()
         for check_result in item.check_results:
             self.check_result(check_result)
+
+    def observe_partitions(self, item: DataVersionsByPartition) -> None:
+        """One observation per partition, for a partitioned observable source asset."""
+        (key,) = self.node.asset_keys
+        if self.step.assets_def.partitions_def is None:
+            raise _StepFailed(
+                InvalidObservationError(
+                    f"{key!r} is not partitioned, so its observe function should return a "
+                    "DataVersion, not a DataVersionsByPartition."
+                )
+            )
+        for partition, version in item.data_versions_by_partition.items():
+            self._observed(key, {}, partition, {DATA_VERSION_TAG: version.value})
+        self._observe_fn_output()
+
+    def _observe_fn_output(self) -> None:
+        # An observe function's op has one output, "result", that stores nothing; the
+        # reference reports it after the observations.
+        self.events.emit(
+            ET.STEP_OUTPUT,
+            self.step.key,
+            'Yielded output "result" of type "Nothing". (Type check passed).',
+            StepOutputData("result"),
+        )
+
+    def _observed(self, key: AssetKey, metadata: Any, partition: str | None, tags: dict) -> None:
+        self.events.emit(
+            ET.ASSET_OBSERVATION,
+            self.step.key,
+            f"Observed {key.to_user_string()}.",
+            AssetObservationData(AssetObservation(key, None, metadata, partition, tags)),
+        )
 
     def check_result(self, result: AssetCheckResult) -> None:
         node = self.node

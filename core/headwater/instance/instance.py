@@ -541,6 +541,16 @@ class Instance:
         """The latest materialization of each key (None where there is none), in one read."""
         return self._storage.get_latest_materialization_events(asset_keys)
 
+    def get_latest_asset_check_evaluation_record(self, asset_check_key: Any) -> Any:
+        """The latest execution of a check (an `AssetCheckKey`), planned or evaluated, or None.
+
+        Its ``status`` says which; ``event`` is the evaluation event once there is one. Older
+        executions: ``instance.event_log_storage.get_asset_check_execution_history(key, limit)``.
+        """
+        return self._storage.get_latest_asset_check_execution_by_key([asset_check_key]).get(
+            asset_check_key
+        )
+
     def get_materialized_partitions(self, asset_key: AssetKey) -> set[str]:
         """Partitions of the asset materialized since it was last wiped."""
         return self._storage.get_materialized_partitions(AssetKey.from_coercible(asset_key))

@@ -132,6 +132,23 @@ def build_resources(
         yield builder.build(stack)
 
 
+def with_dependencies(resources: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The entries of ``resources`` at ``keys`` and, transitively, those they depend on.
+
+    Keys nobody provides are left out; `build_resources` reports them.
+    """
+    defs = {key: coerce_resource(value) for key, value in resources.items()}
+    builder = _Builder(resources, defs, {}, None, None, None)
+    needed: dict[str, Any] = {}
+    pending = [key for key in keys if key in resources]
+    while pending:
+        key = pending.pop()
+        if key not in needed:
+            needed[key] = resources[key]
+            pending.extend(dep for dep in builder._dependencies(key) if dep in resources)
+    return needed
+
+
 class _Builder:
     def __init__(
         self,
