@@ -12,6 +12,8 @@ class RunPartition:
 
     ``partitions_def`` is None only for contexts built by hand in tests
     (`build_asset_context(partition_key=...)`), where only the key itself is known.
+    Keys of a `MultiPartitionsDefinition` are held (and handed to contexts) as
+    `MultiPartitionKey` values, so user code can read ``keys_by_dimension``.
     """
 
     __slots__ = ("key", "key_range", "partitions_def", "store")
@@ -21,10 +23,17 @@ class RunPartition:
     ):
         from headwater.partitions.base import PartitionKeyRange
 
+        # Only multi-dimensional definitions parse keys into key objects; an attribute
+        # lookup is much cheaper than importing their class to test for it.
+        as_key = getattr(partitions_def, "get_partition_key_from_str", None)
         if key is not None:
             if partitions_def is not None:
                 partitions_def.validate_partition_key(key, dynamic_partitions_store=store)
+            if as_key is not None:
+                key = as_key(key)
             key_range = PartitionKeyRange(key, key)
+        elif as_key is not None:
+            key_range = PartitionKeyRange(as_key(key_range.start), as_key(key_range.end))
         self.partitions_def = partitions_def
         self.key = key
         self.key_range = key_range

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from headwater.errors import InvalidDefinitionError
+from headwater.errors import (
+    InvalidDefinitionError,
+    InvariantViolationError,
+    UnknownPartitionError,
+)
 from headwater.partitions.base import (
     DynamicPartitionsStore,
     PartitionKeyRange,
@@ -15,7 +19,7 @@ from headwater.partitions.base import (
     current_timestamp,
 )
 from headwater.partitions.static import StaticPartitionsDefinition
-from headwater.partitions.time_window import TimeWindowPartitionsDefinition
+from headwater.partitions.time_window import TimeWindow, TimeWindowPartitionsDefinition
 
 if TYPE_CHECKING:
     from headwater.partitions.subsets import MultiPartitionsSubset
@@ -158,6 +162,39 @@ class MultiPartitionsDefinition(PartitionsDefinition):
             f"{self.partition_dimension_names!r}."
         )
 
+    @property
+    def has_time_window_dimension(self) -> bool:
+        """Whether one dimension is time-windowed."""
+        return isinstance(self._primary.partitions_def, TimeWindowPartitionsDefinition)
+
+    @property
+    def time_window_dimension(self) -> PartitionDimensionDefinition:
+        """The time-windowed dimension.
+
+        Raises:
+            InvariantViolationError: no dimension is time-windowed.
+        """
+        if not self.has_time_window_dimension:
+            raise InvariantViolationError(
+                f"{self!r} has no time-windowed dimension, so its partitions have no time "
+                "window; check has_time_window_dimension first."
+            )
+        return self._primary
+
+    def time_window_for_partition_key(self, partition_key: str) -> TimeWindow:
+        """Return the ``[start, end)`` window of ``partition_key``'s time dimension.
+
+        Raises:
+            InvariantViolationError: no dimension is time-windowed.
+            UnknownPartitionError: the key does not have one part per dimension, or its time
+                part does not match the time dimension.
+        """
+        dimension = self.time_window_dimension
+        key = self.get_partition_key_from_str(partition_key)
+        time_def = dimension.partitions_def
+        assert isinstance(time_def, TimeWindowPartitionsDefinition)
+        return time_def.time_window_for_partition_key(key.keys_by_dimension[dimension.name])
+
     def get_partition_key_from_str(self, partition_key_str: str) -> MultiPartitionKey:
         """Turn ``"a|b"`` (dimension keys in dimension-name order) into a `MultiPartitionKey`."""
         if isinstance(partition_key_str, MultiPartitionKey):
@@ -175,6 +212,19 @@ class MultiPartitionsDefinition(PartitionsDefinition):
             return by_dim[self._dims[0].name], by_dim[self._dims[1].name]
         parts = key.split(_SEPARATOR) if isinstance(key, str) else []
         return (parts[0], parts[1]) if len(parts) == 2 else None
+
+    def _unknown_key_error(
+        self,
+        partition_key: str,
+        current_time: datetime | None,
+        store: DynamicPartitionsStore | None,
+        what: str = "",
+    ) -> UnknownPartitionError:
+        error = super()._unknown_key_error(partition_key, current_time, store, what)
+        return UnknownPartitionError(
+            f"{error} A key joins one key per dimension with '|', in dimension-name order "
+            f"({', '.join(self.partition_dimension_names)})."
+        )
 
     def _make_key(self, first: str, second: str) -> MultiPartitionKey:
         return MultiPartitionKey({self._dims[0].name: first, self._dims[1].name: second})
