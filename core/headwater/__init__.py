@@ -277,7 +277,7 @@ _EXPORTS: dict[str, str] = {
         ],
         "headwater.events",
     ),
-    **dict.fromkeys(["DagsterInstance", "Instance"], "headwater.instance"),
+    **dict.fromkeys(["DagsterInstance", "Instance", "instance_for_test"], "headwater.instance"),
     **dict.fromkeys(
         ["DagsterRun", "DagsterRunStatus", "RunRecord", "RunsFilter"], "headwater.storage.runs"
     ),

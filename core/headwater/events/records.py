@@ -59,6 +59,11 @@ class EventLogRecord:
     def asset_observation(self) -> AssetObservation | None:
         return self.event_log_entry.asset_observation
 
+    @property
+    def asset_event(self) -> AssetMaterialization | AssetObservation | None:
+        """The materialization or observation this event records, else None."""
+        return self.asset_materialization or self.asset_observation
+
 
 @attrs.frozen
 class EventRecordsFilter:
@@ -130,7 +135,12 @@ class EventRecordsResult:
 
 @attrs.frozen
 class AssetEntry:
-    """What the asset index knows about one asset."""
+    """What the asset index knows about one asset.
+
+    ``last_run_id`` is the run that last planned or materialized the asset, so a run that
+    failed to materialize it counts; the latest materialization's run is
+    ``last_materialization.run_id``.
+    """
 
     asset_key: AssetKey
     last_materialization_record: EventLogRecord | None = None
@@ -157,6 +167,22 @@ class AssetEntry:
     def last_observation(self) -> EventLogEntry | None:
         record = self.last_observation_record
         return record.event_log_entry if record is not None else None
+
+    @property
+    def last_observation_storage_id(self) -> int | None:
+        record = self.last_observation_record
+        return record.storage_id if record is not None else None
+
+    @property
+    def last_event_storage_id(self) -> int | None:
+        """The newest of the latest materialization, observation and planned materialization."""
+        ids = [
+            self.last_materialization_storage_id,
+            self.last_observation_storage_id,
+            self.last_planned_materialization_storage_id,
+        ]
+        present = [storage_id for storage_id in ids if storage_id is not None]
+        return max(present) if present else None
 
 
 @attrs.frozen
@@ -188,6 +214,11 @@ class AssetCheckExecutionRecord:
     create_timestamp: float
     evaluation_storage_id: int | None = None
     materialization_storage_id: int | None = None
+
+    @property
+    def partition(self) -> None:
+        """The checked partition: always None, as asset checks are not partitioned."""
+        return None
 
     @property
     def evaluation(self) -> Any:

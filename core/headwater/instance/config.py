@@ -54,9 +54,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise InvalidConfigError(f"{path} is not valid TOML: {exc}") from exc
 
 
-def _wrong_type(path: Path, where: str, expected: type, value: Any) -> InvalidConfigError:
+def _wrong_type(source: str, where: str, expected: type, value: Any) -> InvalidConfigError:
     return InvalidConfigError(
-        f"{path}: {where} must be a {_TYPE_NAMES[expected]}, got {value!r} "
+        f"{source}: {where} must be a {_TYPE_NAMES[expected]}, got {value!r} "
         f"({type(value).__name__})."
     )
 
@@ -64,56 +64,63 @@ def _wrong_type(path: Path, where: str, expected: type, value: Any) -> InvalidCo
 _TYPE_NAMES = {str: "string", dict: "table"}
 
 
-def _unknown(path: Path, where: str, key: str, known: Mapping[str, Any]) -> InvalidConfigError:
+def _unknown(source: str, where: str, key: str, known: Mapping[str, Any]) -> InvalidConfigError:
     hint = did_you_mean(key, known) or "."
     return InvalidConfigError(
-        f"{path}: unknown setting {where}{hint} Known settings: {', '.join(sorted(known))}."
+        f"{source}: unknown setting {where}{hint} Known settings: {', '.join(sorted(known))}."
     )
 
 
-def load_settings(home: Path) -> InstanceSettings:
-    """Read ``home/headwater.toml`` (defaults if absent).
-
-    Raises:
-        InvalidConfigError: the file is not TOML, or a key is unknown or has the wrong type;
-            the message names the file and the key path (``$.storage.url``).
-    """
-    path = home / CONFIG_FILE_NAME
-    if not path.exists():
-        return InstanceSettings()
-    data = _load_toml(path)
-    values: dict[str, Any] = {}
+def _checked(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """``data`` (settings as in ``headwater.toml``) after checking every key and type."""
     for key, value in data.items():
         where = f"$.{key}"
         if key not in _SCHEMA:
-            raise _unknown(path, where, key, _SCHEMA)
+            raise _unknown(source, where, key, _SCHEMA)
         expected = _SCHEMA[key]
         if isinstance(expected, type):
             if not isinstance(value, expected):
-                raise _wrong_type(path, where, expected, value)
-            values[key] = value
+                raise _wrong_type(source, where, expected, value)
             continue
-        if not isinstance(value, dict):
-            raise _wrong_type(path, where, dict, value)
+        if not isinstance(value, Mapping):
+            raise _wrong_type(source, where, dict, value)
         if expected is None:
-            values[key] = value
             continue
         for sub_key, sub_value in value.items():
             sub_where = f"{where}.{sub_key}"
             if sub_key not in expected:
-                raise _unknown(path, sub_where, sub_key, expected)
+                raise _unknown(source, sub_where, sub_key, expected)
             if not isinstance(sub_value, expected[sub_key]):
-                raise _wrong_type(path, sub_where, expected[sub_key], sub_value)
-        values[key] = value
-    storage = values.get("storage", {})
-    url = storage.get("url")
+                raise _wrong_type(source, sub_where, expected[sub_key], sub_value)
+    url = data.get("storage", {}).get("url")
     if url is not None and ":" not in url:
         raise InvalidConfigError(
-            f"{path}: $.storage.url must be a database URL such as "
+            f"{source}: $.storage.url must be a database URL such as "
             f"'sqlite:///path/to/headwater.db' or 'postgresql://user@host/db', got {url!r}."
         )
+    return dict(data)
+
+
+def load_settings(home: Path, overrides: Mapping[str, Any] | None = None) -> InstanceSettings:
+    """Read ``home/headwater.toml`` (defaults if absent), with ``overrides`` on top.
+
+    ``overrides`` takes the same keys as the file; a table in it (``storage``, ``plugins``)
+    is merged key by key into the file's table, any other key replaces the file's value.
+
+    Raises:
+        InvalidConfigError: the file is not TOML, or a key is unknown or has the wrong type;
+            the message names the file (or the overrides) and the key path (``$.storage.url``).
+    """
+    path = home / CONFIG_FILE_NAME
+    values = _checked(_load_toml(path), str(path)) if path.exists() else {}
+    for key, value in _checked(overrides or {}, "settings overrides").items():
+        if isinstance(value, Mapping):
+            values[key] = {**values.get(key, {}), **value}
+        else:
+            values[key] = value
+    storage = values.get("storage", {})
     return InstanceSettings(
-        storage_url=url,
+        storage_url=storage.get("url"),
         storage_backend=storage.get("backend"),
         io_manager=values.get("io_manager", "fs"),
         executor=values.get("executor"),

@@ -129,10 +129,18 @@ class Instance:
         return cls.from_directory(home)
 
     @classmethod
-    def from_directory(cls, home: str | os.PathLike[str]) -> Instance:
-        """The instance whose home is ``home`` (reads its ``headwater.toml``)."""
+    def from_directory(
+        cls, home: str | os.PathLike[str], *, overrides: Mapping[str, Any] | None = None
+    ) -> Instance:
+        """The instance whose home is ``home`` (reads its ``headwater.toml``).
+
+        Args:
+            home: the home directory.
+            overrides: settings laid over the file's, with the same keys (``storage``,
+                ``io_manager``, ``executor``, ``plugins``); tables are merged key by key.
+        """
         home = Path(home)
-        settings = load_settings(home)
+        settings = load_settings(home, overrides)
         url = resolve_storage_url(settings.storage_url, home)
         context = f"config $.storage.url in {home / 'headwater.toml'}"
         return cls(storage_opener(url, settings.storage_backend, context=context), home, settings)
@@ -363,7 +371,11 @@ class Instance:
         return self._storage.has_run(run_id)
 
     def delete_run(self, run_id: str) -> None:
-        """Delete a run with its tags, events and check executions."""
+        """Delete a run with its tags, events and check executions.
+
+        The indexes of the assets and partitions the run touched fall back to their newest
+        remaining events, in the same transaction.
+        """
         self._storage.delete_run(run_id)
 
     def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
@@ -432,10 +444,11 @@ class Instance:
         return self.report_dagster_event(event, RUNLESS_RUN_ID)
 
     def wipe_assets(self, asset_keys: Iterable[AssetKey]) -> None:
-        """Forget the latest materializations, observations and partitions of these assets.
+        """Forget the latest materializations, observations, partitions and check results.
 
         The events stay in the log (each wipe adds an ASSET_WIPED event), but no longer
-        count as the latest: the assets read as never materialized until they are again.
+        count as the latest: the assets read as never materialized until they are again, and
+        their checks have no executions.
         """
         self._notify(self._storage.wipe_assets(asset_keys))
 
@@ -537,8 +550,8 @@ class Instance:
 
     def get_latest_materialization_events(
         self, asset_keys: Iterable[AssetKey]
-    ) -> dict[AssetKey, EventLogEntry | None]:
-        """The latest materialization of each key (None where there is none), in one read."""
+    ) -> dict[AssetKey, EventLogEntry]:
+        """The latest materialization of each key, in one read; keys without one are left out."""
         return self._storage.get_latest_materialization_events(asset_keys)
 
     def get_latest_asset_check_evaluation_record(self, asset_check_key: Any) -> Any:

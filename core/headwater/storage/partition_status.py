@@ -246,6 +246,16 @@ def finish_runs(conn: sa.Connection, run_ids: Iterable[str]) -> None:
                 )
 
 
+def mark_stale(conn: sa.Connection, keys: Iterable[str]) -> None:
+    """Have the rows of ``keys`` rebuilt from the per-partition index on their next read."""
+    keys = list(keys)
+    if keys:
+        table = schema.partition_status
+        conn.execute(
+            table.update().where(table.c.asset_key.in_(keys)).values(partitions_def_id=None)
+        )
+
+
 def read_status(
     conn: sa.Connection, asset_key: AssetKey, partitions_def: Any
 ) -> tuple[AssetPartitionStatus, bool]:

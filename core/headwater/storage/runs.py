@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from headwater._serde import serializable
 from headwater.definitions.keys import AssetKey
+from headwater.errors import did_you_mean
 
 PARTITION_TAG = "dagster/partition"
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -88,6 +89,16 @@ class DagsterRun:
         return self.status is DagsterRunStatus.FAILURE
 
     @property
+    def is_failure_or_canceled(self) -> bool:
+        """Whether the run failed or was canceled."""
+        return self.status in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+
+    @property
+    def previous_run_id(self) -> str | None:
+        """The run this one re-executes (its ``parent_run_id``), if any."""
+        return self.parent_run_id
+
+    @property
     def partition_key(self) -> str | None:
         """The partition the run targets (its ``dagster/partition`` tag)."""
         return self.tags.get(PARTITION_TAG)
@@ -109,10 +120,59 @@ class RunRecord:
     end_time: float | None = None
 
 
-def _statuses(value: Any) -> tuple[DagsterRunStatus, ...] | None:
+def _sequence(name: str, value: Any, example: str) -> tuple[Any, ...] | None:
+    """``value`` as a tuple; a lone string or enum member is refused, not split into letters."""
     if value is None:
         return None
-    return tuple(DagsterRunStatus(status) for status in value)
+    if isinstance(value, (str, enum.Enum)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"RunsFilter({name}=...) takes a list, got {value!r} ({type(value).__name__}); "
+            f"pass {name}=[{example}]."
+        )
+    return tuple(value)
+
+
+def _run_ids(value: Any) -> tuple[str, ...] | None:
+    return _sequence("run_ids", value, "run_id")
+
+
+def _statuses(value: Any) -> tuple[DagsterRunStatus, ...] | None:
+    values = _sequence("statuses", value, "DagsterRunStatus.SUCCESS")
+    if values is None:
+        return None
+    out = []
+    for status in values:
+        try:
+            out.append(DagsterRunStatus(status))
+        except ValueError:
+            known = [member.value for member in DagsterRunStatus]
+            hint = did_you_mean(str(status), known) or "."
+            raise ValueError(
+                f"RunsFilter(statuses=...): {status!r} is not a run status{hint} "
+                f"Known: {', '.join(known)}."
+            ) from None
+    return tuple(out)
+
+
+def _tags(value: Any) -> dict[str, str | tuple[str, ...]]:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"RunsFilter(tags=...) takes a mapping of tag names to values, got "
+            f"{type(value).__name__}; pass tags={{'team': 'data'}}."
+        )
+    out: dict[str, str | tuple[str, ...]] = {}
+    for key, accepted in value.items():
+        if isinstance(accepted, str):
+            out[key] = accepted
+        elif isinstance(accepted, Iterable) and all(isinstance(v, str) for v in accepted):
+            out[key] = tuple(accepted)
+        else:
+            raise TypeError(
+                f"RunsFilter(tags=...): the value of tag {key!r} must be a string or a list of "
+                f"strings, got {accepted!r} ({type(accepted).__name__}); tag values are "
+                f"stored as strings, so pass {key!r}: {str(accepted)!r}."
+            )
+    return out
 
 
 @attrs.frozen
@@ -120,20 +180,22 @@ class RunsFilter:
     """Selects runs; every given criterion must hold.
 
     Args:
-        run_ids: only these runs.
+        run_ids: only these runs (a list, even of one id).
         job_name: only runs of this job.
-        statuses: only runs in one of these statuses.
-        tags: only runs having every tag; a value may be a list of accepted values.
+        statuses: only runs in one of these statuses (a list of `DagsterRunStatus` or names).
+        tags: only runs having every tag; a value is a string or a list of accepted strings.
         created_after / created_before: creation time bounds, as datetimes or epoch seconds.
         updated_after / updated_before: last update time bounds.
+
+    Raises:
+        TypeError: a lone run id or status where a list is expected, or a non-string tag value.
+        ValueError: a status name that is not a `DagsterRunStatus`.
     """
 
-    run_ids: Sequence[str] | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else tuple(v)
-    )
+    run_ids: Sequence[str] | None = attrs.field(default=None, converter=_run_ids)
     job_name: str | None = None
     statuses: Sequence[DagsterRunStatus] | None = attrs.field(default=None, converter=_statuses)
-    tags: Mapping[str, str | Sequence[str]] = attrs.field(factory=dict, converter=dict)
+    tags: Mapping[str, str | Sequence[str]] = attrs.field(factory=dict, converter=_tags)
     created_after: Any = None
     created_before: Any = None
     updated_after: Any = None

@@ -26,7 +26,7 @@ from headwater.events.codec import encode_entry
 from headwater.events.data import AssetWipedData
 from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent, EventLogEntry
 from headwater.events.types import RUN_EVENT_STATUS, DagsterEventType
-from headwater.storage import partition_status, schema
+from headwater.storage import check_executions, index_repair, partition_status, schema
 from headwater.storage.engine import Database
 from headwater.storage.runs import (
     FINISHED_STATUSES,
@@ -201,14 +201,13 @@ class SqlStorage(AssetQueries, KeyValueStore):
             return conn.execute(query).first() is not None
 
     def delete_run(self, run_id: str) -> None:
-        """Delete a run, its tags and its events (index rows pointing at them go stale)."""
+        """Delete a run, its tags, events and check executions, in one transaction.
+
+        The asset and partition indexes the run's events fed fall back to the newest
+        remaining events, in the same transaction.
+        """
         with self._db.write() as conn:
-            conn.execute(schema.runs.delete().where(schema.runs.c.run_id == run_id))
-            conn.execute(schema.run_tags.delete().where(schema.run_tags.c.run_id == run_id))
-            conn.execute(schema.events.delete().where(schema.events.c.run_id == run_id))
-            conn.execute(
-                schema.check_executions.delete().where(schema.check_executions.c.run_id == run_id)
-            )
+            index_repair.delete_run(conn, run_id)
 
     def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
         """Add or replace tags on an existing run."""
@@ -236,6 +235,14 @@ class SqlStorage(AssetQueries, KeyValueStore):
     def _run_conditions(self, filters: RunsFilter | None) -> list[Any]:
         if filters is None:
             return []
+        if not isinstance(filters, RunsFilter):
+            example = (
+                f"RunsFilter(**{filters!r})" if isinstance(filters, Mapping) else "RunsFilter(...)"
+            )
+            raise TypeError(
+                f"filters must be a RunsFilter, got {type(filters).__name__} {filters!r}; "
+                f"pass {example}."
+            )
         runs, run_tags = schema.runs, schema.run_tags
         conditions: list[Any] = []
         if filters.run_ids is not None:
@@ -300,6 +307,8 @@ class SqlStorage(AssetQueries, KeyValueStore):
         put = self._cache.put
         for storage_id, entry in zip(ids, entries):
             put(storage_id, entry)
+        for position, entry in changes.rewritten.items():
+            put(ids[position], entry)
         return ids
 
     def _write_changes(
@@ -324,7 +333,9 @@ class SqlStorage(AssetQueries, KeyValueStore):
         if finished:
             partition_status.finish_runs(conn, finished)
         for position, entry in changes.checks:
-            self._record_check_event(conn, entry, ids[position])
+            stored = check_executions.record_check_event(conn, entry, ids[position])
+            if stored is not None:
+                changes.rewritten[position] = stored
         return ids
 
     def _write_batch(
@@ -452,58 +463,12 @@ class SqlStorage(AssetQueries, KeyValueStore):
         self._statements[name] = found
         return found
 
-    def _record_check_event(self, conn: sa.Connection, entry: EventLogEntry, storage_id: int):
-        event = entry.get_dagster_event()
-        table = schema.check_executions
-        data = event.event_specific_data
-        key = data.asset_key.to_string()
-        if event.event_type_value == _CHECK_PLANNED:
-            conn.execute(
-                table.insert().values(
-                    asset_key=key,
-                    check_name=data.check_name,
-                    run_id=entry.run_id,
-                    status="PLANNED",
-                    create_timestamp=entry.timestamp,
-                    update_timestamp=entry.timestamp,
-                )
-            )
-            return
-        target = data.target_materialization_data
-        values = {
-            "status": "SUCCEEDED" if data.passed else "FAILED",
-            "evaluation_event_id": storage_id,
-            "evaluation_timestamp": entry.timestamp,
-            "materialization_event_id": target.storage_id if target is not None else None,
-            "update_timestamp": entry.timestamp,
-        }
-        updated = conn.execute(
-            table.update()
-            .where(
-                table.c.asset_key == key,
-                table.c.check_name == data.check_name,
-                table.c.run_id == entry.run_id,
-                table.c.status == "PLANNED",
-            )
-            .values(**values)
-        )
-        if updated.rowcount == 0:
-            conn.execute(
-                table.insert().values(
-                    asset_key=key,
-                    check_name=data.check_name,
-                    run_id=entry.run_id,
-                    create_timestamp=entry.timestamp,
-                    **values,
-                )
-            )
-
     def wipe_assets(self, asset_keys: Iterable[AssetKey]) -> list[EventLogEntry]:
         """Clear the indexes of ``asset_keys`` and record an ASSET_WIPED event for each.
 
         The event history stays in the log, but materializations and observations stored
-        before the wipe no longer count as an asset's latest, and its partitions read as
-        not materialized.
+        before the wipe no longer count as an asset's latest, its partitions read as not
+        materialized, and its checks' executions are forgotten.
 
         Returns:
             The ASSET_WIPED entries written.
@@ -541,7 +506,11 @@ class SqlStorage(AssetQueries, KeyValueStore):
                     "wiped_timestamp": entry.timestamp,
                 }
                 conn.execute(index.update().where(index.c.asset_key == stored_key).values(cleared))
-                for table in (schema.asset_partition_index, schema.partition_status):
+                for table in (
+                    schema.asset_partition_index,
+                    schema.partition_status,
+                    schema.check_executions,
+                ):
                     conn.execute(table.delete().where(table.c.asset_key == stored_key))
         return entries
 
@@ -553,7 +522,7 @@ class _IndexChanges:
     swaps in the storage id once the events are inserted.
     """
 
-    __slots__ = ("assets", "checks", "partitions", "runs", "status_changes")
+    __slots__ = ("assets", "checks", "partitions", "rewritten", "runs", "status_changes")
 
     def __init__(self, entries: Sequence[EventLogEntry]):
         self.runs: dict[str, dict[str, Any]] = {}
@@ -565,6 +534,8 @@ class _IndexChanges:
         }
         self.status_changes: dict[str, partition_status.StatusChanges] = {}
         self.checks: list[tuple[int, EventLogEntry]] = []
+        # Positions of entries stored changed (check evaluations linked to a materialization).
+        self.rewritten: dict[int, EventLogEntry] = {}
         for position, entry in enumerate(entries):
             event = entry.dagster_event
             if event is not None:

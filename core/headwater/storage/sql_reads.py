@@ -298,27 +298,27 @@ class AssetQueries:
 
     def get_latest_materialization_events(
         self, asset_keys: Iterable[AssetKey]
-    ) -> dict[AssetKey, EventLogEntry | None]:
-        """The latest materialization of each key (None if never or wiped); one query."""
-        keys = list(asset_keys)
-        result: dict[AssetKey, EventLogEntry | None] = dict.fromkeys(keys)
-        if not keys:
-            return result
+    ) -> dict[AssetKey, EventLogEntry]:
+        """The latest materialization of each key that has one (not wiped), in one query.
+
+        Keys never materialized (or wiped since) are left out; the others keep their order.
+        """
+        by_string = {key_string(key): key for key in asset_keys}
+        if not by_string:
+            return {}
         index, events = schema.asset_index, schema.events
-        by_string = {key_string(key): key for key in keys}
         query = (
             sa.select(index.c.asset_key, events.c.id, events.c.body)
             .select_from(index.join(events, events.c.id == index.c.last_materialization_event_id))
             .where(index.c.asset_key.in_(list(by_string)))
         )
         with self._db.read() as conn:
-            for row in conn.execute(query):
-                result[by_string[row.asset_key]] = self._entry(row.id, row.body)
-        return result
+            found = {row.asset_key: self._entry(row.id, row.body) for row in conn.execute(query)}
+        return {key: found[stored] for stored, key in by_string.items() if stored in found}
 
     def get_latest_materialization_event(self, asset_key: AssetKey) -> EventLogEntry | None:
         """The asset's latest materialization, or None."""
-        return self.get_latest_materialization_events([asset_key])[asset_key]
+        return self.get_latest_materialization_events([asset_key]).get(asset_key)
 
     def get_materialized_partitions(self, asset_key: AssetKey) -> set[str]:
         """Partitions of the asset materialized at least once since it was last wiped."""
@@ -402,11 +402,16 @@ class AssetQueries:
         if row.obs_body is not None:
             obs_id = row.last_observation_event_id
             obs = EventLogRecord(obs_id, self._entry(obs_id, row.obs_body))
+        # ``last_run_id`` holds the latest materialization's run; a later planned run wins.
+        planned_id = row.last_planned_event_id
+        last_run_id = row.last_run_id
+        if planned_id is not None and planned_id > (row.last_materialization_event_id or 0):
+            last_run_id = row.last_planned_run_id
         return AssetEntry(
             asset_key=AssetKey.from_db_string(row.asset_key),  # type: ignore[arg-type]
             last_materialization_record=mat,
             last_observation_record=obs,
-            last_run_id=row.last_run_id,
+            last_run_id=last_run_id,
             last_planned_materialization_storage_id=row.last_planned_event_id,
             last_planned_materialization_run_id=row.last_planned_run_id,
             cached_data_version=row.last_data_version,

@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Any
 
+import attrs
 import pytest
 
 import headwater as dg
@@ -171,6 +172,32 @@ class StorageSuite:
         assert not instance.has_run(run.run_id)
         assert instance.all_logs(run.run_id) == []
         assert instance.get_runs(dg.RunsFilter(tags={"t": "v"})) == []
+
+    def test_delete_run_falls_back_to_older_events(self, instance):
+        if not self.can_delete_runs():
+            pytest.skip("the backend cannot delete runs")
+        old, new = instance.create_run("job"), instance.create_run("job")
+        first = materialization(old.run_id, "a", **{"dagster/data_version": "v1"})
+        instance.store_events([first, materialization(old.run_id, "p", "x")])
+        instance.store_events(
+            [
+                materialization(new.run_id, "a", **{"dagster/data_version": "v2"}),
+                materialization(new.run_id, "p", "x"),
+                materialization(new.run_id, "p", "y"),
+            ]
+        )
+        instance.delete_run(new.run_id)
+        assert instance.get_latest_materialization_event(dg.AssetKey("a")) == first
+        (record,) = instance.get_asset_records([dg.AssetKey("a")])
+        assert record.asset_entry.cached_data_version == "v1"
+        assert record.asset_entry.last_run_id == old.run_id
+        assert instance.get_materialized_partitions(dg.AssetKey("p")) == {"x"}
+        latest_p = instance.get_latest_materialization_event(dg.AssetKey("p"))
+        assert latest_p.run_id == old.run_id
+        instance.delete_run(old.run_id)
+        assert instance.get_latest_materialization_events([dg.AssetKey("a")]) == {}
+        assert not instance.has_asset_key(dg.AssetKey("a"))
+        assert instance.get_materialized_partitions(dg.AssetKey("p")) == set()
 
     def test_planned_events_at_run_creation(self, instance):
         check = dg.AssetCheckKey(dg.AssetKey("b"), "positive")
@@ -327,13 +354,29 @@ class StorageSuite:
         assert entry.code_version == "7"
         assert instance.get_asset_records([dg.AssetKey("never")]) == []
 
+    def test_last_run_id_is_the_latest_run_planning_or_materializing(self, instance):
+        done = instance.create_run("job", asset_selection=[dg.AssetKey("a")])
+        _, mat_id = instance.store_events(
+            [materialization(done.run_id, "a"), materialization(done.run_id, "b")]
+        )
+        failed = instance.create_run("job", asset_selection=[dg.AssetKey("a")])
+        (entry,) = [r.asset_entry for r in instance.get_asset_records([dg.AssetKey("a")])]
+        assert entry.last_run_id == failed.run_id
+        assert entry.last_materialization.run_id == done.run_id
+        assert entry.last_event_storage_id == entry.last_planned_materialization_storage_id
+        assert entry.last_event_storage_id > mat_id
+        obs_id = instance.report_runless_asset_event(dg.AssetObservation("a"))
+        (entry,) = [r.asset_entry for r in instance.get_asset_records([dg.AssetKey("a")])]
+        assert entry.last_observation_storage_id == entry.last_event_storage_id == obs_id
+        assert entry.last_run_id == failed.run_id  # observations are not runs of the asset
+
     def test_latest_materializations_for_many_keys(self, instance):
         run = instance.create_run("job")
         keys = [dg.AssetKey(["many", str(i)]) for i in range(50)]
         instance.store_events([materialization(run.run_id, key) for key in keys])
         missing = dg.AssetKey("missing")
         latest = instance.get_latest_materialization_events([*keys, missing])
-        assert latest[missing] is None
+        assert missing not in latest
         assert all(latest[key].asset_materialization.asset_key == key for key in keys)
 
     def test_observations(self, instance):
@@ -454,6 +497,43 @@ class StorageSuite:
         assert [r.id for r in older] == [history[1].id]
         latest = storage.get_latest_asset_check_execution_by_key([check])
         assert latest[check].status.value == "SUCCEEDED"
+
+    def test_check_evaluation_in_a_run_targets_the_latest_materialization(self, instance):
+        check = dg.AssetCheckKey(dg.AssetKey("a"), "positive")
+        first = instance.create_run("job", asset_check_selection=[check])
+        (mat_id,) = instance.store_events([materialization(first.run_id, "a")])
+        evaluation = dg.AssetCheckEvaluation(asset_key="a", check_name="positive", passed=True)
+        entry = dg.EventLogEntry.from_event(
+            dg.DagsterEvent.asset_check_evaluation(evaluation, "job"), first.run_id
+        )
+        check_only = instance.create_run("job", asset_check_selection=[check])
+        instance.store_events([entry])
+        instance.store_events([attrs.evolve(entry, run_id=check_only.run_id)])
+        instance.report_runless_asset_event(evaluation)
+        reader = self.reopen(instance) or instance
+        try:
+            history = reader.event_log_storage.get_asset_check_execution_history(check, limit=5)
+        finally:
+            if reader is not instance:
+                reader.dispose()
+        runless, latest, same_run = history
+        for record in (same_run, latest):
+            assert record.materialization_storage_id == mat_id
+            target = record.evaluation.target_materialization_data
+            assert (target.storage_id, target.run_id) == (mat_id, first.run_id)
+            assert record.partition is None
+        assert runless.materialization_storage_id is None
+        assert runless.evaluation.target_materialization_data is None
+
+    def test_wipe_assets_forgets_check_executions(self, instance):
+        check = dg.AssetCheckKey(dg.AssetKey("a"), "positive")
+        instance.create_run("job", asset_check_selection=[check])
+        instance.report_runless_asset_event(
+            dg.AssetCheckEvaluation(asset_key="a", check_name="positive", passed=True)
+        )
+        instance.wipe_assets([dg.AssetKey("a")])
+        assert instance.get_latest_asset_check_evaluation_record(check) is None
+        assert instance.event_log_storage.get_asset_check_execution_history(check, 5) == []
 
     # -- key/value and dynamic partitions -------------------------------------------------------
 
