@@ -188,3 +188,15 @@ def test_check_results_link_to_the_checked_materialization(instance):
     target = record.evaluation.target_materialization_data
     assert target.run_id == result.run_id
     assert target.storage_id == latest.last_materialization_storage_id
+
+
+def test_run_record_times_are_utc_datetimes():
+    import datetime
+
+    with dg.instance_for_test() as instance:
+        run = instance.create_run("job")
+        (record,) = instance.get_run_records(dg.RunsFilter(run_ids=[run.run_id]))
+    assert record.create_timestamp.tzinfo == datetime.timezone.utc
+    assert record.update_timestamp >= record.create_timestamp
+    age = datetime.datetime.now(datetime.timezone.utc) - record.create_timestamp
+    assert datetime.timedelta(0) <= age < datetime.timedelta(minutes=5)

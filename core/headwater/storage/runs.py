@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -108,14 +109,24 @@ class DagsterRun:
         return attrs.evolve(self, status=status)
 
 
+def _utc(value: float | datetime.datetime) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+
+
 @attrs.frozen
 class RunRecord:
-    """A stored run with its storage id and bookkeeping timestamps (seconds since the epoch)."""
+    """A stored run with its storage id and bookkeeping times.
+
+    ``create_timestamp`` and ``update_timestamp`` are timezone-aware UTC datetimes;
+    ``start_time`` and ``end_time`` are seconds since the epoch (as in the reference).
+    """
 
     storage_id: int
     dagster_run: DagsterRun
-    create_timestamp: float
-    update_timestamp: float
+    create_timestamp: datetime.datetime = attrs.field(converter=_utc)
+    update_timestamp: datetime.datetime = attrs.field(converter=_utc)
     start_time: float | None = None
     end_time: float | None = None
 

@@ -85,7 +85,7 @@ def _document(record) -> dict[str, Any]:
             if run.asset_selection is None
             else sorted(key.to_user_string() for key in run.asset_selection)
         ),
-        "created": _iso(record.create_timestamp),
+        "created": record.create_timestamp.isoformat(),
         "start_time": _iso(start),
         "end_time": _iso(end),
         "duration_seconds": None if start is None or end is None else round(end - start, 3),
