@@ -664,6 +664,8 @@ class _DirectContext:
     """
 
     __slots__ = ()
+    _state: _StepState
+    _base: _StepState
 
     def __init__(self, state: _StepState, base: _StepState | None = None):
         self._state = state
