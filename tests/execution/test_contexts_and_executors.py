@@ -115,8 +115,6 @@ def test_build_op_context_without_partition_refuses_partition_key():
     context = dg.build_op_context()
     with pytest.raises(dg.InvariantViolationError, match="not partitioned"):
         context.partition_key_range  # noqa: B018 - the access raises
-    with pytest.raises(dg.InvariantViolationError, match="no instance"):
-        context.instance  # noqa: B018 - the access raises
 
 
 def test_plan_levels_and_step_inputs():

@@ -10,15 +10,11 @@ from typing import Any
 
 import attrs
 
+from headwater.definitions._invocation import invoke_directly
 from headwater.definitions.checks import AssetCheckKey, AssetCheckSpec
 from headwater.definitions.keys import AssetKey, CoercibleToAssetKey
 from headwater.definitions.names import DEFAULT_GROUP_NAME
-from headwater.definitions.ops import (
-    DEFAULT_IO_MANAGER_KEY,
-    Nothing,
-    OpDefinition,
-    invoke_directly,
-)
+from headwater.definitions.ops import DEFAULT_IO_MANAGER_KEY, Nothing, OpDefinition
 from headwater.definitions.specs import (
     EMPTY_FROZENSET,
     IO_MANAGER_KEY_METADATA,
@@ -723,23 +719,12 @@ class AssetsDefinition:
     # -- invocation -------------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the function directly: upstream values positionally or by parameter name."""
+        """Call the function directly: a context, then upstream values, resources and config."""
         node = self.node_def
         if not isinstance(node, OpDefinition):
             # A graph explains that it computes nothing when called outside a graph.
             return node(*args, **kwargs)
-        context_param = node.signature.context_param
-        if context_param is not None:
-            if context_param in kwargs:
-                kwargs[context_param] = self._bind(kwargs[context_param])
-            elif args:
-                args = (self._bind(args[0]), *args[1:])
-        return invoke_directly(node, node.name, args, kwargs)
-
-    def _bind(self, context: Any) -> Any:
-        """``context`` viewed as the context of this definition (for ``context.asset_key``)."""
-        bound_to = getattr(context, "_bound_to", None)
-        return bound_to(self) if bound_to is not None else context
+        return invoke_directly(node, args, kwargs, assets_def=self)
 
     def _invoke(
         self,

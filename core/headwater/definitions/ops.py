@@ -7,10 +7,11 @@ from typing import Any
 
 import attrs
 
+from headwater.definitions._invocation import invoke_directly
 from headwater.definitions._signature import FnSignature
 from headwater.definitions.names import check_valid_name
 from headwater.definitions.specs import EMPTY_FROZENSET, _to_dict
-from headwater.errors import InvalidDefinitionError, InvalidInvocationError
+from headwater.errors import InvalidDefinitionError
 
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 
@@ -195,58 +196,7 @@ class OpDefinition:
 
         if graphs.is_composing():
             return graphs.compose_call(self, args, kwargs)
-        return invoke_directly(self, self.name, args, kwargs)
-
-
-def invoke_directly(op: OpDefinition, label: str, args: tuple, kwargs: dict[str, Any]) -> Any:
-    """Map direct-call arguments onto an op's parameters and call it.
-
-    Raises:
-        InvalidInvocationError: a context is missing, an argument is unknown or an input is
-            missing.
-    """
-    sig = op.signature
-    args_list = list(args)
-    context = None
-    if sig.context_param is not None:
-        if sig.context_param in kwargs:
-            context = kwargs.pop(sig.context_param)
-        elif args_list:
-            context = args_list.pop(0)
-        else:
-            raise InvalidInvocationError(
-                f"'{label}' takes a context parameter '{sig.context_param}' but no context was "
-                "given; call it with a context first, e.g. build_asset_context()."
-            )
-    if len(args_list) > len(sig.data_params):
-        raise InvalidInvocationError(
-            f"'{label}' takes {len(sig.data_params)} input(s) {list(sig.data_params)} but "
-            f"{len(args_list)} positional value(s) were given."
-        )
-    inputs = dict(zip(sig.data_params, args_list))
-    for name in sig.data_params[len(args_list) :]:
-        if name in kwargs:
-            inputs[name] = kwargs.pop(name)
-        elif name not in sig.params_with_defaults:
-            raise InvalidInvocationError(
-                f"No value provided for input '{name}' of '{label}'; pass it positionally or "
-                f"as {name}=..."
-            )
-    resources = {name: kwargs.pop(name) for name in sig.resource_params if name in kwargs}
-    missing = [name for name in sig.resource_params if name not in resources]
-    if missing and getattr(context, "resources", None) is None:
-        raise InvalidInvocationError(
-            f"'{label}' needs resource(s) {missing}; pass them as keyword arguments or in the "
-            "context's resources."
-        )
-    config = kwargs.pop(sig.config_param, None) if sig.config_param is not None else None
-    if kwargs:
-        raise InvalidInvocationError(
-            f"'{label}' got unexpected argument(s) {sorted(kwargs)}; it accepts inputs "
-            f"{list(sig.data_params)}, resources {list(sig.resource_params)}"
-            + (f" and config '{sig.config_param}'." if sig.config_param else ".")
-        )
-    return op._invoke(context, inputs, resources, config)
+        return invoke_directly(self, args, kwargs)
 
 
 def op(

@@ -5,6 +5,7 @@ Both are thin views over one `_StepState`, built once per step attempt; no copie
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from collections.abc import Mapping
@@ -78,6 +79,7 @@ class _StepState:
         "instance",
         "log",
         "op_config",
+        "op_def",
         "output_metadata",
         "partition",
         "resources",
@@ -125,6 +127,7 @@ class _StepState:
         self.log = RunLogger(events, step_key)
         self.closer: Any = None
         self.step: Any = None
+        self.op_def: Any = None
 
 
 class OpExecutionContext:
@@ -161,6 +164,11 @@ class OpExecutionContext:
         """The run's tags."""
         return getattr(self._state.run, "tags", None) or {}
 
+    @property
+    def run_config(self) -> Mapping[str, Any]:
+        """The run config the run was launched with, as given."""
+        return getattr(self._state.run, "run_config", None) or {}
+
     def has_tag(self, key: str) -> bool:
         """Whether the run has tag ``key``."""
         return key in self.run_tags
@@ -172,11 +180,6 @@ class OpExecutionContext:
     @property
     def instance(self) -> Any:
         """The instance the run is recorded in."""
-        if self._state.instance is None:
-            raise InvariantViolationError(
-                "This context has no instance: pass instance= to build_asset_context or "
-                "build_op_context."
-            )
         return self._state.instance
 
     @property
@@ -215,12 +218,37 @@ class OpExecutionContext:
     @property
     def op_def(self) -> Any:
         """The op definition being run."""
-        return self.assets_def.op
+        state = self._state
+        op_def = state.step.node.op if state.step is not None else state.op_def
+        if op_def is None:
+            raise InvariantViolationError(
+                "This context is not bound to an op: it was built by hand and not yet passed "
+                "to an asset or op function."
+            )
+        return op_def
+
+    op = op_def
 
     @property
     def op_handle(self) -> str | None:
-        """The step key of the op (its name)."""
+        """The step key of the op (its name, or its path inside a graph)."""
         return self._state.step_key
+
+    node_handle = op_handle
+
+    def describe_op(self) -> str:
+        """``op "<step key>"``, for messages."""
+        return f'op "{self._state.step_key or self.op_def.name}"'
+
+    def get_mapping_key(self) -> str | None:
+        """The mapping key of a dynamic step; always None (steps are not mapped)."""
+        return None
+
+    @property
+    def is_subset(self) -> bool:
+        """Whether the step materializes only some of its definition's assets or checks."""
+        assets_def = self._state.assets_def
+        return assets_def is not None and assets_def.is_subset
 
     @property
     def step_key(self) -> str | None:
@@ -266,6 +294,62 @@ class OpExecutionContext:
         """The op output names this run asks for."""
         return self._state.selected_output_names
 
+    def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        """The asset key output ``output_name`` materializes.
+
+        Raises:
+            InvariantViolationError: the output materializes no asset.
+        """
+        step = self._state.step
+        if step is not None:
+            output = step.node.outputs.get(output_name)
+            key = output.asset_key if output is not None else None
+        else:
+            key = self.assets_def.keys_by_output_name.get(output_name)
+        if key is None:
+            raise InvariantViolationError(
+                f"Output '{output_name}' of {self.describe_op()} materializes no asset; "
+                f"outputs with assets: {sorted(self._output_by_asset_key().values())}."
+            )
+        return key
+
+    def output_for_asset_key(self, asset_key: Any) -> str:
+        """The name of the output that materializes ``asset_key``.
+
+        Raises:
+            InvariantViolationError: no output of this step materializes it.
+        """
+        key = AssetKey.from_coercible(asset_key)
+        outputs = self._output_by_asset_key()
+        if key not in outputs:
+            raise InvariantViolationError(
+                f"{self.describe_op()} does not materialize {key.to_user_string()}; it "
+                f"materializes {sorted(k.to_user_string() for k in outputs)}."
+            )
+        return outputs[key]
+
+    def asset_key_for_input(self, input_name: str) -> AssetKey:
+        """The key of the upstream asset input ``input_name`` reads.
+
+        Raises:
+            InvariantViolationError: the input reads no asset.
+        """
+        if self._state.step is not None:
+            key = self._step_input(input_name).asset_key
+        else:
+            key = self.assets_def.keys_by_input_name.get(input_name)
+        if key is None:
+            raise InvariantViolationError(
+                f"Input '{input_name}' of {self.describe_op()} does not read an asset."
+            )
+        return key
+
+    def _output_by_asset_key(self) -> Mapping[AssetKey, str]:
+        step = self._state.step
+        if step is not None:
+            return step.node.output_by_asset_key
+        return {key: name for name, key in self.assets_def.keys_by_output_name.items()}
+
     # -- events ---------------------------------------------------------------------------------
     def log_event(self, event: Any) -> None:
         """Record an `AssetMaterialization`, `AssetObservation` or `AssetCheckEvaluation` now."""
@@ -297,6 +381,46 @@ class OpExecutionContext:
     def get_output_metadata(self, output_name: str = "result") -> Mapping[str, Any] | None:
         """Metadata added so far with `add_output_metadata` for ``output_name``."""
         return self._state.output_metadata.get(output_name)
+
+    def add_asset_metadata(
+        self,
+        metadata: Mapping[str, Any],
+        asset_key: Any = None,
+        partition_key: str | None = None,
+    ) -> None:
+        """Attach ``metadata`` to the materialization of ``asset_key`` (the only asset if None).
+
+        Raises:
+            InvariantViolationError: the step does not materialize that asset, no key was given
+                and it materializes several, or ``partition_key`` is not the run's partition.
+        """
+        selected = self._state.selected_asset_keys
+        if asset_key is None:
+            if len(selected) != 1:
+                raise InvariantViolationError(
+                    "add_asset_metadata needs asset_key= because this step materializes "
+                    f"{sorted(k.to_user_string() for k in selected)}."
+                )
+            key = next(iter(selected))
+        else:
+            key = AssetKey.from_coercible(asset_key)
+            if key not in selected:
+                raise InvariantViolationError(
+                    f"Cannot add metadata for {key.to_user_string()}: this step materializes "
+                    f"{sorted(k.to_user_string() for k in selected)}."
+                )
+        if partition_key is not None and (
+            not self.has_partition_key or partition_key != self.partition_key
+        ):
+            raise InvariantViolationError(
+                f"Cannot add metadata for partition '{partition_key}': the step materializes "
+                + (
+                    f"partition '{self.partition_key}' only."
+                    if self.has_partition_key
+                    else "no single partition."
+                )
+            )
+        self.add_output_metadata(metadata, self.output_for_asset_key(key))
 
     # -- partitions -----------------------------------------------------------------------------
     @property
@@ -337,23 +461,47 @@ class OpExecutionContext:
         """The time window the targeted partitions cover (time-partitioned assets only)."""
         return self._require_partition().time_window()
 
+    @property
+    def asset_partition_key_range(self) -> Any:
+        """Deprecated alias of `partition_key_range`."""
+        return self.partition_key_range
+
+    def asset_partitions_def_for_output(self, output_name: str = "result") -> Any:
+        """The partitions definition of the asset output ``output_name`` materializes."""
+        self.asset_key_for_output(output_name)
+        return self.assets_def.partitions_def
+
+    def asset_partition_key_for_output(self, output_name: str = "result") -> str:
+        """The partition output ``output_name`` materializes (the run's partition key)."""
+        self.asset_key_for_output(output_name)
+        return self.partition_key
+
+    def asset_partition_keys_for_output(self, output_name: str = "result") -> list[str]:
+        """Every partition output ``output_name`` materializes, in order."""
+        self.asset_key_for_output(output_name)
+        return self.partition_keys
+
+    def asset_partition_key_range_for_output(self, output_name: str = "result") -> Any:
+        """The `PartitionKeyRange` output ``output_name`` materializes."""
+        self.asset_key_for_output(output_name)
+        return self.partition_key_range
+
+    def asset_partitions_time_window_for_output(self, output_name: str = "result") -> Any:
+        """The time window output ``output_name`` materializes (time-partitioned assets)."""
+        self.asset_key_for_output(output_name)
+        return self.partition_time_window
+
+    def asset_partitions_def_for_input(self, input_name: str) -> Any:
+        """The partitions definition of the upstream asset input ``input_name`` reads."""
+        return self._step_input(input_name).upstream_partitions_def
+
     def asset_partition_key_for_input(self, input_name: str) -> str:
         """The partition of the upstream asset that input ``input_name`` reads.
 
         Raises:
             InvariantViolationError: the input reads no partition or several partitions.
         """
-        partition = self._require_partition()
-        step = self._state.step
-        step_input = next((i for i in step.inputs if i.name == input_name), None) if step else None
-        if step_input is None:
-            raise InvariantViolationError(
-                f"No input named '{input_name}' in this step"
-                + (f"; inputs: {[i.name for i in step.inputs]}." if step else ".")
-            )
-        mapped = partition.keys_for_upstream(
-            self._state.assets_def, step_input.upstream_partitions_def, step_input.asset_key
-        )
+        mapped = self._mapped_for_input(input_name)
         if mapped is None or isinstance(mapped, list):
             raise InvariantViolationError(
                 f"Input '{input_name}' does not read exactly one partition "
@@ -452,6 +600,21 @@ class AssetExecutionContext(OpExecutionContext):
         return self._state.selected_output_names
 
 
+class _DirectEvents:
+    """Where a context built for a direct call keeps the events the function logs."""
+
+    __slots__ = ("events",)
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def user_event(self, event: Any, step_key: str | None) -> None:
+        self.events.append(event)
+
+    def log_line(self, level: int, message: str, step_key: str | None) -> None:
+        """Log lines of a direct call only go to the ``headwater`` logger."""
+
+
 def _direct_state(
     *,
     resources: Mapping[str, Any] | None,
@@ -461,7 +624,7 @@ def _direct_state(
     partition_key: str | None,
     partition_key_range: Any,
     run_tags: Mapping[str, str] | None,
-) -> tuple[_StepState, Any]:
+) -> _StepState:
     from headwater.execution._partitions import RunPartition
     from headwater.resources import build_resources
     from headwater.storage.runs import DagsterRun
@@ -469,10 +632,10 @@ def _direct_state(
     partition = None
     if partition_key is not None or partition_key_range is not None:
         partition = RunPartition(None, key=partition_key, key_range=partition_key_range)
-    manager = build_resources(
-        dict(resources or {}), instance=instance, resource_config=resources_config
+    closer = contextlib.ExitStack()
+    initialised = closer.enter_context(
+        build_resources(dict(resources or {}), instance=instance, resource_config=resources_config)
     )
-    initialised = manager.__enter__()
     run = DagsterRun(job_name="EPHEMERAL", run_id="EPHEMERAL", tags=dict(run_tags or {}))
     state = _StepState(
         run_id=run.run_id,
@@ -487,45 +650,107 @@ def _direct_state(
         selected_output_names=frozenset(),
         partition=partition,
         retry_number=0,
-        events=None,
+        events=_DirectEvents(),
     )
-    return state, manager
+    state.closer = closer
+    return state
 
 
-class _Closeable:
-    """Mixin for hand-built contexts: ``with build_asset_context(...) as context:``."""
+class _DirectContext:
+    """Mixin for contexts built by hand: ``with build_asset_context(...) as context:``.
+
+    ``_base`` keeps the state as built; each direct call binds a fresh state derived from it
+    to the called definition, so one context can be passed to several functions.
+    """
 
     __slots__ = ()
+    _state: _StepState
+    _base: _StepState
+
+    def __init__(self, state: _StepState, base: _StepState | None = None):
+        self._state = state
+        self._base = base or state
 
     def __enter__(self) -> Any:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        state = self._state  # type: ignore[attr-defined]
-        closer, state.closer = state.closer, None
-        if closer is not None:
-            closer.__exit__(None, None, None)
+        self._base.closer.close()
 
-    def _bound_to(self, assets_def: Any) -> Any:
-        """A view of this context for a direct call of ``assets_def``."""
-        state = self._state  # type: ignore[attr-defined]
-        if state.assets_def is not None:
-            return self
-        keys = frozenset(assets_def.keys)
-        state.assets_def = assets_def
-        state.selected_asset_keys = keys
-        state.selected_check_keys = frozenset(assets_def.check_keys)
-        state.selected_output_names = frozenset(assets_def.keys_by_output_name)
-        state.step_key = assets_def.node_def.name
+    @property
+    def instance(self) -> Any:
+        """The instance given to the builder, else a temporary one made on first use."""
+        base = self._base
+        if base.instance is None:
+            from headwater.instance import DagsterInstance
+
+            base.instance = base.closer.enter_context(DagsterInstance.ephemeral())
+        return base.instance
+
+    def get_events(self) -> list[Any]:
+        """The events the last call logged with `log_event`, in order."""
+        return list(self._state.events.events)
+
+    def _bound_to(self, op_def: Any, assets_def: Any) -> Any:
+        """This context, bound for a direct call of ``op_def`` (of ``assets_def``, if any)."""
+        base = self._base
+        state = _StepState(
+            run_id=base.run_id,
+            run=base.run,
+            instance=base.instance,
+            resources=base.resources,
+            op_config=base.op_config,
+            assets_def=assets_def,
+            step_key=op_def.name,
+            selected_asset_keys=frozenset(assets_def.keys) if assets_def else frozenset(),
+            selected_check_keys=frozenset(assets_def.check_keys) if assets_def else frozenset(),
+            selected_output_names=frozenset(
+                assets_def.keys_by_output_name if assets_def else op_def.outs
+            ),
+            partition=_bind_partition(base.partition, assets_def),
+            retry_number=0,
+            events=_DirectEvents(),
+        )
+        state.op_def = op_def
+        self._state = state
         return self
 
+    def _use_call_values(self, op_config: Any, resources: Mapping[str, Any]) -> None:
+        """Config and resources given as arguments of the call override the context's."""
+        from headwater.resources._build import Resources
 
-class _DirectAssetContext(_Closeable, AssetExecutionContext):
-    __slots__ = ()
+        state = self._state
+        state.op_config = op_config
+        if resources:
+            state.resources = Resources({**state.resources, **resources})
 
 
-class _DirectOpContext(_Closeable, OpExecutionContext):
-    __slots__ = ()
+def _bind_partition(partition: Any, assets_def: Any) -> Any:
+    """The hand-built partition target, read with the called asset's partitions definition.
+
+    The key is not validated, as in the reference: tests may pass any key.
+    """
+    partitions_def = assets_def.partitions_def if assets_def is not None else None
+    if partition is None or partitions_def is None:
+        return partition
+    from headwater.execution._partitions import RunPartition
+
+    bound = RunPartition(None, key=partition.key, key_range=partition.key_range)
+    bound.partitions_def = partitions_def
+    return bound
+
+
+class _DirectAssetContext(_DirectContext, AssetExecutionContext):
+    __slots__ = ("_base",)
+
+    @property
+    def op_execution_context(self) -> OpExecutionContext:
+        """The op-level view of this context."""
+        return _DirectOpContext(self._state, self._base)
+
+
+class _DirectOpContext(_DirectContext, OpExecutionContext):
+    __slots__ = ("_base",)
 
 
 def build_asset_context(
@@ -558,7 +783,7 @@ def build_asset_context(
 
         assert greeting(build_asset_context(partition_key="a")) == "hello a"
     """
-    state, manager = _direct_state(
+    state = _direct_state(
         resources=resources,
         resources_config=resources_config,
         config=asset_config,
@@ -567,7 +792,6 @@ def build_asset_context(
         partition_key_range=partition_key_range,
         run_tags=run_tags,
     )
-    state.closer = manager
     return _DirectAssetContext(state)
 
 
@@ -585,7 +809,7 @@ def build_op_context(
 
     ``config`` is an alias of ``op_config``.
     """
-    state, manager = _direct_state(
+    state = _direct_state(
         resources=resources,
         resources_config=resources_config,
         config=op_config if op_config is not None else config,
@@ -594,5 +818,4 @@ def build_op_context(
         partition_key_range=partition_key_range,
         run_tags=run_tags,
     )
-    state.closer = manager
     return _DirectOpContext(state)
