@@ -242,3 +242,118 @@ def test_non_blocking_failed_check_lets_the_run_succeed():
     result = dg.materialize([base2, soft, uses_base2])
     assert result.success
     assert result.asset_value("uses_base2") == 1
+
+
+def test_two_blocking_checks_on_one_asset_both_run():
+    @dg.asset
+    def x():
+        return 5
+
+    @dg.asset_check(asset=x, blocking=True)
+    def c1(x):
+        return dg.AssetCheckResult(passed=True)
+
+    @dg.asset_check(asset=x, blocking=True)
+    def c2(x):
+        return dg.AssetCheckResult(passed=True)
+
+    @dg.asset
+    def after(x):
+        return x
+
+    result = dg.materialize([x, c1, c2, after])
+    succeeded = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"]
+    assert succeeded[0] == "x"
+    assert succeeded[-1] == "after"
+    assert sorted(succeeded[1:3]) == ["x_c1", "x_c2"]
+
+
+# -- missing resources are definition errors ------------------------------------------------
+
+
+@dg.asset(required_resource_keys={"foo"})
+def needs_foo(context):
+    return 1
+
+
+@dg.asset
+def plain():
+    return 1
+
+
+def _missing_foo(defs_call):
+    with pytest.raises(dg.DagsterInvalidDefinitionError) as info:
+        defs_call()
+    assert str(info.value).startswith(
+        "resource with key 'foo' required by op 'needs_foo' was not provided."
+    )
+    assert str(info.value).endswith("(needed for asset needs_foo)")
+
+
+def test_missing_resource_fails_every_job_resolution_but_not_definitions():
+    defs = dg.Definitions(
+        assets=[needs_foo, plain], jobs=[dg.define_asset_job("j", selection=[plain])]
+    )
+    _missing_foo(lambda: defs.get_job_def("j"))
+    _missing_foo(defs.get_implicit_global_asset_job_def)
+    _missing_foo(defs.resolve_all_job_defs)
+    _missing_foo(lambda: dg.Definitions.validate_loadable(defs))
+    with_foo = dg.Definitions(assets=[needs_foo, plain], resources={"foo": 1})
+    dg.Definitions.validate_loadable(with_foo)
+
+
+def test_missing_io_manager_of_an_output_is_a_definition_error():
+    @dg.asset(io_manager_key="my_io")
+    def stored():
+        return 1
+
+    defs = dg.Definitions(assets=[stored])
+    with pytest.raises(dg.DagsterInvalidDefinitionError) as info:
+        dg.Definitions.validate_loadable(defs)
+    assert str(info.value) == (
+        "io manager with key 'my_io' required by output 'result' of op 'stored' was not "
+        "provided. Please provide an IO manager to key 'my_io', or change the required key to "
+        "one of the following keys which points to an IO manager: ['io_manager'] (needed for "
+        "asset stored)"
+    )
+    # An IO manager only swapped in for the run is enough for materialize_to_memory.
+    assert dg.materialize_to_memory([stored]).asset_value("stored") == 1
+
+
+def test_missing_io_manager_of_a_loaded_source_asset():
+    @dg.asset
+    def reader(src):
+        return src
+
+    defs = dg.Definitions(assets=[dg.AssetSpec("src").with_io_manager_key("src_io"), reader])
+    with pytest.raises(
+        dg.DagsterInvalidDefinitionError,
+        match=r"^io manager with key 'src_io' required by source asset src was not provided",
+    ):
+        defs.get_implicit_global_asset_job_def()
+
+
+def test_missing_dependency_of_a_resource_fails_before_the_run():
+    needs_base = dg.ResourceDefinition(lambda ctx: 1, required_resource_keys={"base"})
+    instance = dg.Instance.ephemeral()
+    with pytest.raises(
+        dg.DagsterInvalidDefinitionError,
+        match=r"^resource with key 'base' required by resource with key 'dep' was not provided",
+    ):
+        dg.materialize([plain], resources={"dep": needs_base}, instance=instance)
+    assert instance.get_runs() == []
+
+
+def test_a_bad_job_does_not_stop_the_others_from_resolving():
+    defs = dg.Definitions(
+        assets=[plain],
+        jobs=[
+            dg.define_asset_job("good", selection=["plain"]),
+            dg.define_asset_job("bad", selection=["nope"]),
+        ],
+    )
+    assert defs.resolve_job_def("good").execute_in_process().success
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="Failed to resolve asset job bad"):
+        defs.resolve_job_def("bad")
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="Failed to resolve asset job bad"):
+        dg.Definitions.validate_loadable(defs)

@@ -104,7 +104,9 @@ def test_graph_asset_key_prefix_group_and_ins():
     assert scaled.keys_by_input_name == {"upstream": dg.AssetKey("p")}
     result = dg.materialize_to_memory([p, scaled])
     assert result.asset_value(["warehouse", "scaled"]) == 10
-    assert result.output_for_node("scaled.o2") == 10
+    # The graph node is named after the key, like an @asset's op: steps are "warehouse__scaled.*".
+    assert scaled.node_def.name == "warehouse__scaled"
+    assert result.output_for_node("warehouse__scaled.o2") == 10
 
 
 def test_graph_asset_rejects_key_with_name():
@@ -444,3 +446,96 @@ def test_definitions_hold_op_jobs_and_asset_jobs():
 def test_duplicate_job_names_in_definitions():
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="Duplicate definition found"):
         dg.Definitions(jobs=[arithmetic, arithmetic.graph_def.to_job()]).get_job_def("x")
+
+
+# -- ordering-only (Nothing) inputs ---------------------------------------------------------
+
+
+@dg.op
+def first():
+    return None
+
+
+@dg.op(out=dg.Out(dg.Nothing))
+def side():
+    pass
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)})
+def after_start():
+    return 2
+
+
+@dg.op(ins={"start": dg.In(dg.Nothing)})
+def add_one(x):
+    return x + 1
+
+
+@dg.op
+def one():
+    return 1
+
+
+def test_nothing_input_needs_no_parameter_and_orders_the_op():
+    @dg.job
+    def ordered():
+        after_start(start=first())
+        add_one(one(), side())
+
+    result = ordered.execute_in_process()
+    assert result.output_for_node("after_start") == 2
+    # Positional arguments fill the function's parameters first, then the Nothing inputs.
+    assert result.output_for_node("add_one") == 2
+    steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"]
+    assert steps.index("first") < steps.index("after_start")
+    assert steps.index("side") < steps.index("add_one")
+
+
+def test_a_parameter_for_a_nothing_input_is_rejected():
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"parameter 'start'.*Nothing"):
+
+        @dg.op(ins={"start": dg.In(dg.Nothing)})
+        def takes_start(start):
+            return 1
+
+
+def test_direct_call_gets_no_value_for_a_nothing_input():
+    assert add_one(3) == 4
+    with pytest.raises(dg.DagsterInvalidInvocationError, match=r"Nothing input\(s\) \['start'\]"):
+        add_one(x=3, start=None)
+
+
+def test_asset_with_a_nothing_asset_in_has_no_parameter():
+    @dg.asset(ins={"p": dg.AssetIn(dagster_type=dg.Nothing)})
+    def after_p():
+        return 2
+
+    assert after_p.keys_by_input_name == {"p": dg.AssetKey("p")}
+    assert dg.materialize([p, after_p]).asset_value("after_p") == 2
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="parameter 'p'"):
+
+        @dg.asset(ins={"p": dg.AssetIn(dagster_type=dg.Nothing)})
+        def reads_p(p):
+            return p
+
+
+class Factor(dg.Config):
+    n: int
+
+
+def test_prefixed_graph_asset_node_and_run_config_use_the_key():
+    @dg.op
+    def leaf(config: Factor):
+        return config.n
+
+    @dg.graph_asset(key_prefix="k")
+    def ga():
+        return leaf()
+
+    assert ga.node_def.name == "k__ga"
+    result = dg.materialize(
+        [ga], run_config={"ops": {"k__ga": {"ops": {"leaf": {"config": {"n": 3}}}}}}
+    )
+    assert result.asset_value(["k", "ga"]) == 3
+    steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"]
+    assert steps == ["k__ga.leaf"]

@@ -142,3 +142,108 @@ def test_a_mapping_config_schema_becomes_one_class_however_often_it_is_validated
     assert schema_class(dict(schema), "Io_Manager") is first
     assert schema_class(schema, "Other") is not first
     assert first(fsync=True).fsync is True
+
+
+# -- environment variables in op config ----------------------------------------------------
+
+
+class Secret(dg.Config):
+    password: str
+    port: int = 1
+    inner: Inner = Inner()
+
+
+@dg.asset
+def uses_secret(config: Secret):
+    return (config.password, config.port)
+
+
+def test_env_in_config_class_op_config_reads_the_variable(monkeypatch):
+    monkeypatch.setenv("HW_TEST_PW", "s3cret")
+    monkeypatch.setenv("HW_TEST_PORT", "5432")
+    config = {"password": {"env": "HW_TEST_PW"}, "port": {"env": "HW_TEST_PORT"}}
+    result = dg.materialize([uses_secret], run_config={"ops": {"uses_secret": {"config": config}}})
+    assert result.asset_value("uses_secret") == ("s3cret", 5432)
+    # The stored run config keeps the variable's name, never its value.
+    assert result.dagster_run.run_config["ops"]["uses_secret"]["config"] == config
+
+
+def test_env_var_in_config_instance_is_read(monkeypatch):
+    monkeypatch.setenv("HW_TEST_PW", "s3cret")
+    run_config = dg.RunConfig(ops={"uses_secret": Secret(password=dg.EnvVar("HW_TEST_PW"))})
+    assert dg.materialize([uses_secret], run_config=run_config).asset_value("uses_secret") == (
+        "s3cret",
+        1,
+    )
+
+
+def test_unset_env_var_in_op_config_fails_before_the_run(monkeypatch):
+    monkeypatch.delenv("HW_TEST_UNSET", raising=False)
+    instance = dg.Instance.ephemeral()
+    with pytest.raises(dg.DagsterInvalidConfigError) as info:
+        dg.materialize(
+            [uses_secret],
+            run_config={"ops": {"uses_secret": {"config": {"password": {"env": "HW_TEST_UNSET"}}}}},
+            instance=instance,
+        )
+    assert str(info.value).startswith(
+        "$.ops.uses_secret.config.password: environment variable 'HW_TEST_UNSET' is not set."
+    )
+    assert instance.get_runs() == []
+
+
+def test_env_var_for_int_field_must_hold_an_integer(monkeypatch):
+    monkeypatch.setenv("HW_TEST_PORT", "x")
+    config = {"password": "p", "port": {"env": "HW_TEST_PORT"}}
+    with pytest.raises(dg.DagsterInvalidConfigError, match=r"config\.port: .*'HW_TEST_PORT'"):
+        _validate_secret(config)
+
+
+def _validate_secret(config):
+    return validate_run_config({"ops": {"s": {"config": config}}}, {"s": Secret}, {})
+
+
+def test_config_schema_refuses_env():
+    @dg.asset(config_schema={"k": str})
+    def legacy(context):
+        return context.op_config["k"]
+
+    with pytest.raises(dg.DagsterInvalidConfigError) as info:
+        dg.materialize([legacy], run_config={"ops": {"legacy": {"config": {"k": {"env": "HOME"}}}}})
+    message = str(info.value)
+    assert message.startswith("$.ops.legacy.config.k: expected str, got {'env': 'HOME'};")
+    assert "Config class" in message
+
+
+# -- config of ops inside graphs -----------------------------------------------------------
+
+
+@dg.op(config_schema={"k": int})
+def times(context):
+    return context.op_config["k"]
+
+
+def test_config_schema_of_an_op_inside_a_graph_asset():
+    @dg.graph_asset
+    def scaled():
+        return times()
+
+    result = dg.materialize(
+        [scaled], run_config={"ops": {"scaled": {"ops": {"times": {"config": {"k": 4}}}}}}
+    )
+    assert result.asset_value("scaled") == 4
+
+
+def test_config_schema_of_an_op_inside_a_graph_in_a_job():
+    @dg.graph
+    def inner():
+        return times()
+
+    @dg.job
+    def outer():
+        inner()
+
+    result = outer.execute_in_process(
+        run_config={"ops": {"inner": {"ops": {"times": {"config": {"k": 3}}}}}}
+    )
+    assert result.output_for_node("inner.times") == 3

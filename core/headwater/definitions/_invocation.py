@@ -147,6 +147,16 @@ def _sort_arguments(
     if sig.config_param is not None and sig.config_param in kwargs:
         config = kwargs.pop(sig.config_param)
     if kwargs:
+        from headwater.definitions.ops import is_nothing
+
+        ordering_only = [
+            name for name in kwargs if name in op.ins and is_nothing(op.ins[name].dagster_type)
+        ]
+        if ordering_only:
+            raise InvalidInvocationError(
+                f"'{label}' got a value for Nothing input(s) {ordering_only}; ordering-only "
+                "inputs take no value when an op is called directly. Leave them out."
+            )
         raise InvalidInvocationError(
             f"'{label}' got unexpected argument(s) {sorted(kwargs)}; it accepts inputs "
             f"{list(sig.data_params)}, resources {list(sig.resource_params)}"

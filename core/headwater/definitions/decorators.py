@@ -17,7 +17,7 @@ from headwater.definitions.names import (
     check_valid_key_components,
     check_valid_name,
 )
-from headwater.definitions.ops import In, Nothing, OpDefinition, Out
+from headwater.definitions.ops import In, Nothing, OpDefinition, Out, check_ins_against_params
 from headwater.definitions.specs import (
     IO_MANAGER_KEY_METADATA,
     AssetDep,
@@ -114,14 +114,7 @@ class _Inputs:
         ins: Mapping[str, AssetIn] | None,
         deps: list[AssetDep],
     ):
-        if ins:
-            for input_name in ins:
-                if input_name not in signature.data_params:
-                    raise InvalidDefinitionError(
-                        f"Key '{input_name}' in provided ins dict does not correspond to any of "
-                        f"the names of the arguments to the decorated function "
-                        f"'{fn.__name__}' (arguments: {list(signature.data_params)})."
-                    )
+        ordering_only = check_ins_against_params(fn.__name__, signature, ins) if ins else []
         keys_by_input_name: dict[str, AssetKey] = {}
         op_ins: dict[str, In] = {}
         lineage: list[AssetDep] = []
@@ -147,6 +140,17 @@ class _Inputs:
                     None,
                     asset_in.input_manager_key,
                 )
+            )
+            lineage.append(build_trusted(AssetDep, key, asset_in.partition_mapping, {}))
+        for input_name in ordering_only:
+            asset_in = ins[input_name]  # type: ignore[index]  # ordering_only is empty without ins
+            key = asset_in.resolve_key(input_name)
+            check_valid_key_components(key.parts)
+            keys_by_input_name[input_name] = key
+            op_ins[input_name] = In(
+                dagster_type=Nothing,
+                metadata=asset_in.metadata,
+                input_manager_key=asset_in.input_manager_key,
             )
             lineage.append(build_trusted(AssetDep, key, asset_in.partition_mapping, {}))
         seen = set(keys_by_input_name.values())

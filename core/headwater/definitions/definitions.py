@@ -12,6 +12,8 @@ from headwater.definitions.specs import AssetSpec
 from headwater.errors import DuplicateDefinitionError, InvalidDefinitionError
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
+# The job materialize() and materialize_to_memory() build (headwater.execution.materialize).
+_EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 
 
 def _origin(item: Any) -> str:
@@ -61,6 +63,8 @@ class Definitions:
         "_asset_graph",
         "_jobs_by_name",
         "_normalized",
+        "_resolved_jobs_by_name",
+        "_resources_checked",
         "asset_checks",
         "assets",
         "executor",
@@ -96,6 +100,9 @@ class Definitions:
         self._normalized: list[AssetsDefinition] | None = None
         self._asset_graph: Any = None
         self._jobs_by_name: dict[str, Any] | None = None
+        self._resolved_jobs_by_name: dict[str, Any] = {}
+        # 0: not checked; 1: resources checked; 2: resources and IO managers checked.
+        self._resources_checked = 0
 
     def __repr__(self) -> str:
         return (
@@ -228,34 +235,37 @@ class Definitions:
                 )
             names.add(name)
 
-    def _resolved_jobs(self) -> dict[str, Any]:
+    def _unresolved_jobs(self) -> dict[str, Any]:
+        """Every job by name, as given; names are checked once for duplicates."""
         if self._jobs_by_name is None:
             names: set[str] = set()
             self._named("jobs", self.jobs, set())
             self._named("schedules", self.schedules, names)
             self._named("sensors", self.sensors, names)
-            resolved: dict[str, Any] = {}
-            for job in self.jobs:
-                if hasattr(job, "resolve"):
-                    job = job.resolve(
-                        asset_graph=self.resolve_asset_graph(),
-                        default_executor_def=self.executor,
-                        resources=self.resources,
-                    )
-                elif hasattr(job, "with_top_level_resources"):
-                    # An op job (@job): the location's resources and executor fill its gaps.
-                    job = job.with_top_level_resources(self.resources, self.executor)
-                resolved[job.name] = job
-            self._jobs_by_name = resolved
+            self._jobs_by_name = {job.name: job for job in self.jobs}
         return self._jobs_by_name
 
+    def _check_resources(self, *, io_managers: bool = True) -> None:
+        """Raise when an asset or a resource needs a resource that nobody provides."""
+        if self._resources_checked < (2 if io_managers else 1):
+            from headwater.jobs.asset_job import check_required_resources
+
+            check_required_resources(
+                self._normalized_assets(), self.resources, io_managers=io_managers
+            )
+            self._resources_checked = 2 if io_managers else 1
+
     def resolve_job_def(self, name: str) -> Any:
-        """The resolved job called ``name``.
+        """The resolved job called ``name``; each job is resolved on first use.
 
         Raises:
-            InvalidDefinitionError: no such job, or it failed to resolve.
+            InvalidDefinitionError: no such job, it failed to resolve, or an asset or resource
+                needs a resource (or IO manager) that is not provided.
         """
-        jobs = self._resolved_jobs()
+        resolved = self._resolved_jobs_by_name.get(name)
+        if resolved is not None:
+            return resolved
+        jobs = self._unresolved_jobs()
         if name not in jobs:
             from headwater.errors import did_you_mean
 
@@ -263,18 +273,41 @@ class Definitions:
                 f"No job named '{name}' in these Definitions{did_you_mean(name, jobs)}. "
                 f"Jobs: {sorted(jobs) or 'none'}."
             )
-        return jobs[name]
+        # materialize_to_memory puts the in-memory IO manager under every IO manager key only
+        # when its run starts, so its ephemeral job checks resources alone here.
+        self._check_resources(io_managers=name != _EPHEMERAL_JOB_NAME)
+        job = jobs[name]
+        if hasattr(job, "resolve"):
+            job = job.resolve(
+                asset_graph=self.resolve_asset_graph(),
+                default_executor_def=self.executor,
+                resources=self.resources,
+            )
+        elif hasattr(job, "with_top_level_resources"):
+            # An op job (@job): the location's resources and executor fill its gaps.
+            job = job.with_top_level_resources(self.resources, self.executor)
+        self._resolved_jobs_by_name[name] = job
+        return job
 
     get_job_def = resolve_job_def
 
     def resolve_all_job_defs(self) -> list[Any]:
-        """Every job, resolved."""
-        return list(self._resolved_jobs().values())
+        """Every job, resolved.
+
+        Raises:
+            InvalidDefinitionError: as `resolve_job_def`, for the first job that fails.
+        """
+        return [self.resolve_job_def(name) for name in self._unresolved_jobs()]
 
     def get_implicit_global_asset_job_def(self) -> Any:
-        """The job over every materializable asset, named ``__ASSET_JOB``."""
+        """The job over every materializable asset, named ``__ASSET_JOB``.
+
+        Raises:
+            InvalidDefinitionError: an asset or resource needs a resource that is not provided.
+        """
         from headwater.jobs.asset_job import define_asset_job
 
+        self._check_resources()
         return define_asset_job(IMPLICIT_ASSET_JOB_NAME).resolve(
             asset_graph=self.resolve_asset_graph(),
             default_executor_def=self.executor,
@@ -328,7 +361,8 @@ class Definitions:
         """
         defs._normalized_assets()
         defs.resolve_asset_graph()
-        defs._resolved_jobs()
+        defs._check_resources()
+        defs.resolve_all_job_defs()
 
     @staticmethod
     def merge(*def_sets: Definitions) -> Definitions:

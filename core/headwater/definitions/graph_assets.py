@@ -95,7 +95,14 @@ def graph_asset(
     check_valid_group_name(group_name)
 
     def decorate(fn: Callable[..., Any]) -> AssetsDefinition:
-        graph_name = name or fn.__name__
+        asset_key = (
+            AssetKey.from_coercible(key)
+            if key is not None
+            else AssetKey((*_prefix(key_prefix), name or fn.__name__))
+        )
+        check_valid_key_components(asset_key.parts)
+        # Named after the key, as an @asset's op is, so prefixed graphs do not collide.
+        graph_name = asset_key.to_python_identifier()
         nodes, params, outputs = compose(fn, graph_name, ins, None, "@graph_asset")
         if set(outputs) != {"result"}:
             raise InvalidDefinitionError(
@@ -106,12 +113,6 @@ def graph_asset(
         graph_def = GraphDefinition(
             graph_name, nodes, input_names=params, output_mappings=outputs, description=desc
         )
-        asset_key = (
-            AssetKey.from_coercible(key)
-            if key is not None
-            else AssetKey((*_prefix(key_prefix), graph_name))
-        )
-        check_valid_key_components(asset_key.parts)
         keys_by_input_name, deps = _graph_inputs(graph_def, ins)
         spec = AssetSpec(
             asset_key,

@@ -124,7 +124,7 @@ def compose_call(node_def: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
     composition.uses[base] = count
     name = base if count == 1 else f"{base}_{count}"
     label = f"'{name}' in graph '{composition.graph_name}'"
-    input_names = list(node_def.ins)
+    input_names = _positional_input_names(node_def)
     if len(args) > len(input_names):
         raise InvalidDefinitionError(
             f"{label} takes {len(input_names)} input(s) {input_names} but got {len(args)} "
@@ -150,6 +150,18 @@ def compose_call(node_def: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
     if len(handles) == 1:
         return handles[0]
     return _Outputs(list(node_def.outs), handles)
+
+
+def _positional_input_names(node_def: Any) -> list[str]:
+    """Input names in the order positional arguments fill them.
+
+    An op's parameters come first, in the function's order, then its `Nothing` inputs.
+    """
+    signature = getattr(node_def, "signature", None)
+    if signature is None:
+        return list(node_def.ins)
+    params = list(signature.data_params)
+    return params + [name for name in node_def.ins if name not in params]
 
 
 class _Outputs(tuple):

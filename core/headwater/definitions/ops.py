@@ -199,6 +199,39 @@ class OpDefinition:
         return invoke_directly(self, args, kwargs)
 
 
+def check_ins_against_params(
+    fn_name: str, signature: FnSignature, ins: Mapping[str, Any] | None
+) -> list[str]:
+    """Check ``ins`` (`In` or `AssetIn` by name) against a function's data parameters.
+
+    Returns:
+        The names of the `Nothing` inputs, which must have no parameter.
+
+    Raises:
+        InvalidDefinitionError: an input other than a `Nothing` one names no parameter, or a
+            `Nothing` input has a parameter.
+    """
+    ordering_only = []
+    for name, spec in (ins or {}).items():
+        nothing = is_nothing(spec.dagster_type)
+        if nothing and name in signature.data_params:
+            raise InvalidDefinitionError(
+                f"'{fn_name}' has a parameter '{name}' but input '{name}' is of type Nothing, "
+                "which passes no value; remove the parameter (the input still orders the call)."
+            )
+        if nothing:
+            ordering_only.append(name)
+        elif name not in signature.data_params:
+            raise InvalidDefinitionError(
+                f"Key '{name}' in provided ins dict does not correspond to any of the names of "
+                f"the arguments to the decorated function '{fn_name}' "
+                f"(arguments: {list(signature.data_params)}). Inputs without a parameter must "
+                "have dagster_type=Nothing."
+            )
+    return ordering_only
+
+
+
 def op(
     compute_fn: Callable[..., Any] | None = None,
     *,
@@ -223,13 +256,7 @@ def op(
         import inspect
 
         signature = FnSignature(fn)
-        for input_name in ins or {}:
-            if input_name not in signature.data_params:
-                raise InvalidDefinitionError(
-                    f"Key '{input_name}' in provided ins dict does not correspond to any of the "
-                    f"names of the arguments to the decorated function '{fn.__name__}' "
-                    f"(arguments: {list(signature.data_params)})."
-                )
+        check_ins_against_params(fn.__name__, signature, ins)
         if isinstance(out, Out):
             outs = {"result": out}
         elif out:

@@ -150,6 +150,9 @@ def build_execution_plan(
     for node in nodes:
         inputs: list[StepInput] = []
         upstream: dict[str, None] = {}
+        checked_keys = {
+            out.check_key.asset_key for out in node.outputs.values() if out.check_key is not None
+        }
         for inp in node.inputs:
             if inp.source is not None:
                 # Fed by another op of the same graph: a value passed through its IO manager.
@@ -196,10 +199,10 @@ def build_execution_plan(
                         upstream_partitions_def=partitions_def,
                     )
                 )
-            if inp.asset_key is not None:
+            if inp.asset_key is not None and inp.asset_key not in checked_keys:
+                # Checks gate the asset's consumers, not the other checks of the same asset.
                 for gate in blocking_gates.get(inp.asset_key, ()):
-                    if gate != node.name:
-                        upstream[gate] = None
+                    upstream[gate] = None
         steps_unordered[node.name] = ExecutionStep(
             key=node.name,
             assets_def=node.assets_def

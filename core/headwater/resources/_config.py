@@ -57,6 +57,7 @@ def schema_class(config_schema: Any, owner: str) -> Any:
 
 
 def _make_schema_class(config_schema: Mapping[str, Any], owner: str) -> type[Config]:
+    import re
     import typing
 
     annotations = {}
@@ -66,5 +67,10 @@ def _make_schema_class(config_schema: Mapping[str, Any], owner: str) -> type[Con
         if type(None) in typing.get_args(tp):
             namespace[name] = None
     namespace["__annotations__"] = annotations
-    namespace["__qualname__"] = f"{owner}Config"
-    return type(f"{owner}Config", (Config,), namespace)
+    # cattrs compiles a structurer named after the class, so the name must be an identifier;
+    # ops inside graphs have dotted owners ("ga.mult").
+    class_name = re.sub(r"\W", "_", f"{owner}Config")
+    if class_name[0].isdigit():
+        class_name = f"_{class_name}"
+    namespace["__qualname__"] = class_name
+    return type(class_name, (Config,), namespace)

@@ -85,7 +85,7 @@ def resolve_env_var(value: EnvVar | IntEnvVar, path: str) -> str | int:
     if raw is None:
         raise InvalidConfigError(
             f"{path}: environment variable '{value.env_var_name}' is not set. "
-            "Set it before the resource is initialised, or give the field a value."
+            "Set it before the run starts, or give the field a value."
         )
     if isinstance(value, IntEnvVar):
         try:

@@ -9,10 +9,16 @@ import attrs
 
 from headwater.errors import InvalidConfigError, did_you_mean
 from headwater.resources._config import Config, build_config, schema_class
-from headwater.resources._configurable import ConfigurableResourceFactory, config_field_names
+from headwater.resources._configurable import (
+    ConfigurableResourceFactory,
+    config_field_names,
+    evolve_unchecked,
+)
+from headwater.resources._env import IntEnvVar, is_env_var, resolve_env_var
 from headwater.resources._fields import (
     FieldsBase,
     config_dict,
+    field_names,
     structure_fields,
     structure_value,
 )
@@ -195,10 +201,53 @@ def _validate_ops(
         path = f"$.ops.{name}"
         value = _entry_config(section.get(name), path, ("config", "inputs", "outputs"), errors)
         try:
-            resolved[name] = _build_value(schema, value, f"{path}.config", name)
+            resolved[name] = _build_op_config(schema, value, f"{path}.config", name)
         except InvalidConfigError as exc:
             errors.append(str(exc))
     return resolved
+
+
+def _build_op_config(schema: Any, value: Any, path: str, owner: str) -> Any:
+    """An op's config: a `Config` class reads ``{"env": NAME}`` values now, a schema refuses them.
+
+    Reading them here, before the run is created, means an unset variable fails the launch
+    rather than the step.
+    """
+    if schema is None:
+        return value
+    cls = schema_class(schema, owner)
+    if not (isinstance(cls, type) and issubclass(cls, FieldsBase)):
+        return _with_env_values(structure_value(value, cls, path), path, read=False)
+    built = _with_env_values(build_config(cls, value, path), path, read=cls is schema)
+    return built if cls is schema else config_dict(built)
+
+
+def _with_env_values(value: Any, path: str, *, read: bool) -> Any:
+    """``value`` with each EnvVar in it read from the environment, or an error when not ``read``."""
+    if is_env_var(value):
+        if read:
+            return resolve_env_var(value, path)
+        expected = "int" if isinstance(value, IntEnvVar) else "str"
+        raise InvalidConfigError(
+            f"{path}: expected {expected}, got {{'env': {value.env_var_name!r}}}; a "
+            "config_schema does not read environment variables. Annotate the function's config "
+            "parameter with a Config class to read them."
+        )
+    if isinstance(value, FieldsBase):
+        changes = {}
+        for name in field_names(type(value)):
+            current = getattr(value, name)
+            new = _with_env_values(current, f"{path}.{name}", read=read)
+            if new is not current:
+                changes[name] = new
+        return evolve_unchecked(value, changes) if changes else value
+    if isinstance(value, list):
+        items = [_with_env_values(item, f"{path}[{i}]", read=read) for i, item in enumerate(value)]
+        return items if any(a is not b for a, b in zip(items, value)) else value
+    if isinstance(value, dict):
+        entries = {k: _with_env_values(v, f"{path}.{k}", read=read) for k, v in value.items()}
+        return entries if any(entries[k] is not v for k, v in value.items()) else value
+    return value
 
 
 def _build_value(schema: Any, value: Any, path: str, owner: str) -> Any:
