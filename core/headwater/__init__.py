@@ -251,6 +251,7 @@ _EXPORTS: dict[str, str] = {
     "multi_or_in_process_executor": "headwater.builtin.multiprocess_executor",
     "multiprocess_executor": "headwater.builtin.multiprocess_executor",
     "OpExecutionContext": "headwater.execution.context",
+    "reconstructable": "headwater.execution.materialize",
     "RetryRequested": "headwater.execution.exceptions",
     # -- execution (END execution) ----------------------------------------------------------
     # -- observation, data versions and staleness (BEGIN observation) ------------------------

@@ -175,8 +175,11 @@ def test_checks_are_planned_and_evaluated():
         (dg.AssetKey("checked"), "positive"): True,
         (dg.AssetKey("checked"), "small"): True,
     }
+    # The instance writes the planned events when it creates the run, outside the result.
     planned = [
-        e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION_PLANNED"
+        e
+        for e in result.instance.all_logs(result.run_id)
+        if e.dagster_event and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION_PLANNED"
     ]
     assert len(planned) == 2
     assert [e.event_type_value for e in result.events_for_node("checked")] == [
@@ -201,7 +204,7 @@ def test_failed_blocking_check_in_the_asset_step_stops_downstream():
 
     result = dg.materialize([source, consumer], raise_on_error=False)
 
-    assert result.get_failed_step_keys() == ["source"]
+    assert result.get_failed_step_keys() == {"source"}
     assert result.events_for_node("consumer") == []
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed
@@ -222,7 +225,7 @@ def test_failed_standalone_blocking_check_stops_downstream():
 
     result = dg.materialize([base, never_ok, uses_base], raise_on_error=False)
 
-    assert result.get_failed_step_keys() == ["base_never_ok"]
+    assert result.get_failed_step_keys() == {"base_never_ok"}
     assert result.events_for_node("uses_base") == []
 
 

@@ -33,10 +33,12 @@ def test_failure_emits_only_step_failure_and_abandons_dependents():
     assert types_of(result.events_for_node("bad")) == ["STEP_START", "STEP_FAILURE"]
     assert result.events_for_node("after_bad") == []
     assert [e.step_key for e in result.get_step_success_events()] == ["fine"]
-    assert result.get_failed_step_keys() == ["bad"]
+    assert result.get_failed_step_keys() == {"bad"}
     failure = result.get_run_failure_event()
     assert failure.event_type_value == "PIPELINE_FAILURE"
     assert "Steps failed: ['bad']" in failure.message
+    assert failure.event_specific_data.failure_reason == "STEP_FAILURE"
+    assert "ValueError: boom" in failure.event_specific_data.error.cause.message
     assert result.dagster_run.status == dg.DagsterRunStatus.FAILURE
 
 
@@ -49,22 +51,62 @@ def test_failure_records_the_user_error():
     assert "ValueError: boom" in error.cause.message
 
 
-def test_raise_on_error_chains_the_user_exception():
-    with pytest.raises(
-        dg.ExecutionStepError, match='Error occurred while executing op "bad"'
-    ) as info:
-        dg.materialize([bad])
-    assert isinstance(info.value.__cause__, ValueError)
-    assert str(info.value.__cause__) == "boom"
-    assert dg.ExecutionStepError is dg.DagsterExecutionStepExecutionError
+def test_raise_on_error_raises_the_user_exception_and_stops_the_run():
+    ran = []
 
+    @dg.asset
+    def zlater():
+        ran.append("zlater")
+        return 1
 
-def test_failed_run_is_still_recorded_before_raising():
     instance = dg.Instance.ephemeral()
-    with pytest.raises(dg.ExecutionStepError):
-        dg.materialize([bad], instance=instance)
+    with pytest.raises(ValueError, match="boom"):
+        dg.materialize([bad, zlater], instance=instance)
+
+    assert ran == []
     [run] = instance.get_runs()
     assert run.status == dg.DagsterRunStatus.FAILURE
+    stored = [
+        e.dagster_event.event_type_value
+        for e in instance.all_logs(run.run_id)
+        if e.dagster_event is not None
+    ]
+    assert stored[-3:] == ["STEP_START", "STEP_FAILURE", "PIPELINE_FAILURE"]
+
+
+def test_raise_on_error_raises_a_failure_as_it_was_raised():
+    @dg.asset
+    def refuses():
+        raise dg.Failure("nope", metadata={"m": 1})
+
+    with pytest.raises(dg.Failure, match="nope"):
+        dg.materialize([refuses])
+
+
+def test_op_job_raise_on_error_stops_at_the_first_failed_op():
+    ran = []
+
+    @dg.op
+    def a_bad():
+        raise ValueError("x")
+
+    @dg.op
+    def b_ok():
+        ran.append("b")
+
+    @dg.job
+    def j():
+        a_bad()
+        b_ok()
+
+    with pytest.raises(ValueError, match="x"):
+        j.execute_in_process()
+    assert ran == []
+
+    result = j.execute_in_process(raise_on_error=False)
+    assert ran == ["b"]
+    assert result.is_node_failed("a_bad")
+    assert result.is_node_success("b_ok")
 
 
 def test_retry_policy_retries_with_attempt_events():
@@ -171,8 +213,13 @@ def test_io_manager_failure_fails_the_step_and_names_the_output():
         def load_input(self, context):
             raise NotImplementedError
 
-    with pytest.raises(dg.ExecutionStepError, match='handling output "result" of step "fine"'):
+    with pytest.raises(OSError, match="disk full"):
         dg.materialize([fine], resources={"io_manager": Broken()})
+
+    result = dg.materialize([fine], resources={"io_manager": Broken()}, raise_on_error=False)
+    error = result.failure_data_for_node("fine").error
+    assert 'handling output "result" of step "fine"' in error.message
+    assert error.cause.cls_name == "OSError"
 
 
 class Exploding(dg.ConfigurableResource):
@@ -191,6 +238,25 @@ def test_resource_that_fails_to_start_fails_the_run():
         dg.materialize([needs_exploding], resources={"exploding": Exploding()}, instance=instance)
     [run] = instance.get_runs()
     assert run.status == dg.DagsterRunStatus.FAILURE
+    events = [e.dagster_event for e in instance.all_logs(run.run_id) if e.dagster_event]
+    assert [(e.event_type_value, e.step_key) for e in events[-3:]] == [
+        ("RESOURCE_INIT_STARTED", "needs_exploding"),
+        ("RESOURCE_INIT_FAILURE", "needs_exploding"),
+        ("PIPELINE_FAILURE", None),
+    ]
+    assert events[-2].event_specific_data.error.cls_name == "ConnectionError"
+
+
+def test_resource_that_fails_to_start_without_raise_on_error_fails_the_run_with_its_error():
+    result = dg.materialize(
+        [needs_exploding], resources={"exploding": Exploding()}, raise_on_error=False
+    )
+
+    assert not result.success
+    failure = result.get_run_failure_event().event_specific_data
+    assert failure.failure_reason == "RUN_EXCEPTION"
+    assert failure.error.cls_name == "ResourceFunctionError"
+    assert result.events_for_node("needs_exploding") == []
 
 
 def test_executor_config_can_disable_retries():

@@ -71,7 +71,7 @@ def test_a_killed_worker_fails_its_step_and_the_run_goes_on(tmp_path):
     result = dg.execute_job(job, instance=instance)
 
     assert not result.success
-    assert result.get_failed_step_keys() == ["killed"]
+    assert result.get_failed_step_keys() == {"killed"}
     [failure] = result.get_step_failure_events()
     assert "exited with signal 9" in failure.message
     assert "while running step 'killed'" in failure.message

@@ -221,7 +221,7 @@ def test_a_raising_execute_step_hook_fails_only_that_step(tmp_path):
     finally:
         plugin_manager.unregister(plugin)
 
-    assert result.get_failed_step_keys() == ["left"]
+    assert result.get_failed_step_keys() == {"left"}
     [failure] = result.get_step_failure_events()
     assert "the execute_step hook raised in worker process" in failure.message
     assert "LookupError: the plugin lost its tracer" in failure.event_specific_data.error.message

@@ -138,6 +138,9 @@ class MultiprocessExecutor(Executor):
         run = coordinator.run_context
         run.retries_enabled = self.retries_enabled
         run.capture_outputs = False
+        # As in the reference, raise_on_error neither stops nor raises when steps run in
+        # other processes: the run goes on and its result reports the failures.
+        coordinator.stop_on_failure = False
         mp = multiprocessing.get_context("fork")
         size = max(1, min(self.max_concurrent, len(coordinator.plan.steps)))
         workers = [_Worker(mp, coordinator) for _ in range(size)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -39,6 +38,8 @@ class RunCoordinator:
         run_context: the state shared by the run's steps.
         entries: every event stored for the run, in order.
         step_errors: the error of each failed step, by step key.
+        stop_on_failure: end the run at the first failed step (``raise_on_error`` with an
+            in-process executor); `finish_step` then raises `RunHalted`.
     """
 
     def __init__(self, plan: ExecutionPlan, run_context: RunContext, instance: Any):
@@ -49,6 +50,7 @@ class RunCoordinator:
         self.buffer = EventBuffer(run_context.run_id, run_context.job_name)
         self.entries: list[Any] = []
         self.step_errors: dict[str, BaseException] = {}
+        self.stop_on_failure = False
         self._hook: Any = None
         self._unstored_versions: dict[Any, str] = {}
         # Partitions definitions of the plan's partitioned assets, for the status rows.
@@ -108,6 +110,9 @@ class RunCoordinator:
 
         The events are stored by the next `flush`: the next step's start, a retry wait, or the
         end of the run, whichever comes first.
+
+        Raises:
+            RunHalted: the step failed and ``stop_on_failure`` is set; nothing else runs.
         """
         self.buffer.entries.extend(result.events)
         if result.status == "retry":
@@ -119,6 +124,8 @@ class RunCoordinator:
             if result.error is not None:
                 self.step_errors[step.key] = result.error
             decided = self.active.finish(step.key, outcomes.FAILURE)
+            if self.stop_on_failure:
+                raise RunHalted(step.key)
         for skipped, verdict in decided:
             if verdict == outcomes.SKIPPED:
                 self.buffer.emit(
@@ -136,10 +143,23 @@ class RunCoordinator:
             for key, version in result.materialized.items():
                 run.asset_versions[key] = (None, version)
 
+    def first_failure_error(self) -> SerializableErrorInfo | None:
+        """The error of the run's first STEP_FAILURE (stored or buffered), or None."""
+        failure = ET.STEP_FAILURE.value
+        for entry in (*self.entries, *self.buffer.entries):
+            event = entry.dagster_event
+            if event is not None and event.event_type_value == failure:
+                return event.event_specific_data.error
+        return None
+
     def run_step_in_process(self, step: ExecutionStep, attempt: int) -> None:
         """Start, execute and finish ``step`` here (what in-process executors do per step)."""
         context = self.start_step(step, attempt)
         self.finish_step(step, attempt, self.execute_step(step, context))
+
+
+class RunHalted(Exception):
+    """Raised by `RunCoordinator.finish_step` to end a run at its first failed step."""
 
 
 def new_run_id() -> str:
@@ -171,36 +191,68 @@ def run_start_events(buffer: EventBuffer, executor_label: str) -> None:
 
 
 def run_end_events(
-    buffer: EventBuffer, executor_label: str, failed_steps: list[str], error: BaseException | None
+    buffer: EventBuffer,
+    executor_label: str,
+    failed_steps: list[str],
+    error: BaseException | None,
+    *,
+    first_failure: SerializableErrorInfo | None = None,
+    steps_finished: bool = True,
 ) -> None:
-    """Buffer the closing engine event and RUN_SUCCESS or RUN_FAILURE."""
-    buffer.emit(ET.ENGINE_EVENT, None, f"Finished steps {executor_label} (pid: {os.getpid()}).")
-    if failed_steps or error is not None:
-        reason = f"Steps failed: {failed_steps}." if failed_steps else f"Run failed: {error}"
+    """Buffer the closing engine event (when the executor finished its steps) and RUN_SUCCESS
+    or RUN_FAILURE, which carries the first step failure's error, else the run's ``error``."""
+    if steps_finished:
+        buffer.emit(ET.ENGINE_EVENT, None, f"Finished steps {executor_label} (pid: {os.getpid()}).")
+    if failed_steps:
         buffer.emit(
             ET.RUN_FAILURE,
             None,
-            f'Execution of run for "{buffer.job_name}" failed. {reason}',
-            JobFailureData(
-                SerializableErrorInfo.from_exception(error) if error is not None else None,
-                "STEP_FAILURE" if failed_steps else "RUN_EXCEPTION",
-            ),
+            f'Execution of run for "{buffer.job_name}" failed. Steps failed: {failed_steps}.',
+            JobFailureData(first_failure, "STEP_FAILURE"),
+            level=logging.ERROR,
+        )
+    elif error is not None:
+        buffer.emit(
+            ET.RUN_FAILURE,
+            None,
+            f'Execution of run for "{buffer.job_name}" failed. An exception was thrown during '
+            "execution.",
+            JobFailureData(SerializableErrorInfo.from_exception(error), "RUN_EXCEPTION"),
             level=logging.ERROR,
         )
     else:
         buffer.emit(ET.RUN_SUCCESS, None, f'Finished execution of run for "{buffer.job_name}".')
 
 
-def resource_init_events(buffer: EventBuffer, keys: Sequence[str], started: float) -> None:
-    """Buffer RESOURCE_INIT_STARTED and RESOURCE_INIT_SUCCESS for ``keys``."""
+def resource_init_started(buffer: EventBuffer, keys: Sequence[str], step_key: str | None) -> None:
+    """Buffer RESOURCE_INIT_STARTED for ``keys`` (nothing when there are none)."""
+    if keys:
+        buffer.emit(
+            ET.RESOURCE_INIT_STARTED,
+            step_key,
+            f"Starting initialization of resources [{', '.join(keys)}].",
+            EngineEventData(),
+        )
+
+
+def resource_init_finished(
+    buffer: EventBuffer, keys: Sequence[str], step_key: str | None, error: BaseException | None
+) -> None:
+    """Buffer RESOURCE_INIT_SUCCESS, or RESOURCE_INIT_FAILURE with the user's error."""
     if not keys:
         return
+    if error is None:
+        buffer.emit(
+            ET.RESOURCE_INIT_SUCCESS,
+            step_key,
+            f"Finished initialization of resources [{', '.join(keys)}].",
+            EngineEventData(),
+        )
+        return
     buffer.emit(
-        ET.RESOURCE_INIT_STARTED, None, f"Starting initialization of resources [{', '.join(keys)}]."
-    )
-    elapsed = (time.perf_counter() - started) * 1000
-    buffer.emit(
-        ET.RESOURCE_INIT_SUCCESS,
-        None,
-        f"Finished initialization of resources [{', '.join(keys)}] in {elapsed:.0f}ms.",
+        ET.RESOURCE_INIT_FAILURE,
+        step_key,
+        f"Initialization of resources [{', '.join(keys)}] failed.",
+        EngineEventData(error=SerializableErrorInfo.from_exception(error.__cause__ or error)),
+        level=logging.ERROR,
     )

@@ -32,8 +32,8 @@ def materialize(
         instance: the instance recording the run.
         resources: resources by key, for example ``{"io_manager": ...}``.
         partition_key: the partition to materialize, for partitioned assets.
-        raise_on_error: raise the first step error (the default) instead of returning a
-            failed result.
+        raise_on_error: stop at the first failed step and raise the error its code raised
+            (the default), instead of running the other steps and returning a failed result.
         tags: run tags.
         selection: the subset of ``assets`` to materialize (anything `AssetSelection`
             accepts); the rest are loaded from storage when read.
@@ -44,8 +44,10 @@ def materialize(
     Raises:
         InvalidDefinitionError: duplicate keys, an input asset nobody provides, or a missing
             resource.
-        InvalidConfigError: the run config does not match the assets' config.
-        ExecutionStepError: a step raised and ``raise_on_error`` is true.
+        InvalidConfigError: the run config does not match the assets' config, or an
+            `EnvVar` a used resource reads is unset.
+        InvalidInvocationError: an asset binds a resource key ``resources`` also sets.
+        Exception: with ``raise_on_error``, the error a step's code raised.
     """
     job = _ephemeral_job(assets, resources, selection)
     return execute_job_in_process(
@@ -72,7 +74,7 @@ def materialize_to_memory(
 
     Raises:
         InvariantViolationError: ``resources`` contains an IO manager.
-        InvalidDefinitionError, InvalidConfigError, ExecutionStepError: as `materialize`.
+        InvalidDefinitionError, InvalidConfigError, InvalidInvocationError: as `materialize`.
     """
     for key, value in (resources or {}).items():
         if _is_io_manager(value):
@@ -110,7 +112,7 @@ def execute_job_in_process(
         run_config: run config; defaults to the job's ``config``.
         instance: the instance recording the run; an ephemeral one when None.
         partition_key: the partition to materialize.
-        raise_on_error: raise the first step error instead of returning a failed result.
+        raise_on_error: stop at the first failed step and raise its error.
         tags: run tags, added to the job's run tags.
         resources: resources overriding the job's.
     """
@@ -137,23 +139,29 @@ def execute_job(
     instance: Any = None,
     run_config: Any = None,
     tags: Mapping[str, str] | None = None,
-    partition_key: str | None = None,
     raise_on_error: bool = False,
+    *,
+    partition_key: str | None = None,
 ) -> ExecuteInProcessResult:
-    """Run a resolved asset job with its executor, as a launched run would be.
+    """Run a job with its executor, as a launched run would be.
 
     The executor is the job's ``executor_def``, else the instance's configured executor,
     else ``multi_or_in_process`` (the multiprocess executor). Output values stay in the
-    workers, so read them back through the IO manager, not from the result.
+    workers; the result loads them back through the IO manager when asked.
 
     Args:
-        job: a resolved asset job (``defs.resolve_job_def(name)``).
+        job: an op job (`job`, `GraphDefinition.to_job`, or `reconstructable` of one), or a
+            resolved asset job (``defs.resolve_job_def(name)``).
         instance: the instance recording the run; ``Instance.get()`` when None.
         run_config: run config; defaults to the job's ``config``. Its ``execution.config``
             section configures the executor.
         tags: run tags, added to the job's run tags.
+        raise_on_error: with the in-process executor, stop at the first failed step and
+            raise its error; steps in worker processes always all run, and nothing is raised.
         partition_key: the partition to materialize.
-        raise_on_error: raise the first step error instead of returning a failed result.
+
+    Returns:
+        The run's `ExecuteInProcessResult` (also usable as a context manager).
     """
     from headwater.execution.run import execute_resolved_job
 
@@ -171,6 +179,28 @@ def execute_job(
         raise_on_error=raise_on_error,
         executor_def=_job_executor(job, instance, config),
     )
+
+
+def reconstructable(target: Any) -> Any:
+    """The job to pass to `execute_job`: ``target`` itself, or what calling it returns.
+
+    Args:
+        target: a job (as made by `job`), or a function without arguments returning one.
+
+    Raises:
+        InvalidDefinitionError: ``target`` is neither.
+    """
+    from headwater.jobs.op_job import JobDefinition
+
+    job = target
+    if not isinstance(job, JobDefinition) and callable(job):
+        job = job()
+    if not isinstance(job, JobDefinition):
+        raise InvalidDefinitionError(
+            f"reconstructable() needs a job or a function returning one, got {target!r}. "
+            "Pass the function decorated with @job, or a function that builds the job."
+        )
+    return job
 
 
 def _job_executor(job: Any, instance: Any, run_config: Any) -> Any:

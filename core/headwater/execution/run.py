@@ -8,13 +8,18 @@ through the coordinator.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from headwater.definitions.keys import AssetKey
-from headwater.errors import InvalidDefinitionError, InvariantViolationError
+from headwater.errors import (
+    ExecutionStepError,
+    InvalidDefinitionError,
+    InvalidInvocationError,
+    InvariantViolationError,
+)
 from headwater.events.types import DagsterEventType as ET
 from headwater.execution import coordinator as coord
 from headwater.execution._partitions import RunPartition
@@ -34,19 +39,43 @@ def execute_resolved_job(
     raise_on_error: bool = True,
     **options: Any,
 ) -> ExecuteInProcessResult:
-    """Run a resolved asset job as one run: its selection, resources, config, run tags and
-    retry policy, with ``run_config`` (replacing), ``resources`` and ``tags`` (added) on top.
+    """Run a resolved asset job or an op job as one run: its selection, resources, config,
+    run tags and retry policy, with ``run_config`` (replacing), ``resources`` and ``tags``
+    (added) on top.
 
     ``options`` are passed on to `execute_assets_in_process` (``executor_def``, ``run_id``,
     ``io_managers_in_memory``).
+
+    Raises:
+        InvalidInvocationError: an asset binds a resource key the job's resources also set.
+        InvalidDefinitionError: a partition was given for an op job.
     """
+    graph_def = getattr(job, "graph_def", None)
+    if graph_def is not None:
+        if partition_key is not None:
+            raise InvalidDefinitionError(
+                f"partition_key={partition_key!r} was given, but op job '{job.name}' is not "
+                "partitioned; drop partition_key=."
+            )
+        selection: dict[str, Any] = dict(
+            assets_defs=[graph_def],
+            all_assets_defs=(),
+            asset_keys=(),
+            check_keys=(),
+            partitions_def=None,
+        )
+    else:
+        _check_bound_resources(job)
+        selection = dict(
+            assets_defs=job.assets_defs,
+            all_assets_defs=job.asset_graph.assets_defs,
+            asset_keys=job.asset_keys,
+            check_keys=job.check_keys,
+            partitions_def=job.partitions_def,
+        )
     return execute_assets_in_process(
         job_name=job.name,
-        assets_defs=job.assets_defs,
-        all_assets_defs=job.asset_graph.assets_defs,
-        asset_keys=job.asset_keys,
-        check_keys=job.check_keys,
-        partitions_def=job.partitions_def,
+        **selection,
         instance=instance,
         resources={**job.resources, **(resources or {})},
         run_config=run_config if run_config is not None else job.config,
@@ -54,8 +83,22 @@ def execute_resolved_job(
         tags={**job.run_tags, **(tags or {})},
         op_retry_policy=job.op_retry_policy,
         raise_on_error=raise_on_error,
+        job_def=job,
         **options,
     )
+
+
+def _check_bound_resources(job: Any) -> None:
+    """Refuse asset-bound resources whose keys the job's own resources also set."""
+    for assets_def in job.asset_graph.assets_defs:
+        clash = sorted(set(assets_def.resource_defs) & set(job.resources))
+        if clash:
+            raise InvalidInvocationError(
+                f"Asset(s) {sorted(k.to_user_string() for k in assets_def.keys)} bind "
+                f"resource(s) {clash} with resource_defs=, which the resources given to "
+                f"Definitions or materialize() also set for job '{job.name}'. Remove the "
+                "resource from one of them, or bind it under another key."
+            )
 
 
 def execute_assets_in_process(
@@ -77,6 +120,7 @@ def execute_assets_in_process(
     executor_def: Any = None,
     io_managers_in_memory: bool = False,
     run_id: str | None = None,
+    job_def: Any = None,
 ) -> ExecuteInProcessResult:
     """Run ``assets_defs`` (already subset to the selection) as one run and return the result.
 
@@ -101,16 +145,19 @@ def execute_assets_in_process(
         executor_def: the executor; the built-in in-process executor when None.
         io_managers_in_memory: replace every IO manager the plan uses with the in-memory one.
         run_id: the new run's id (a fresh one when None).
+        job_def: the job being run, for the result's ``job_def``.
 
     Raises:
         InvalidDefinitionError: a required resource is missing (before the run is created).
-        InvalidConfigError: the run config is invalid (before the run is created).
-        ExecutionStepError: with ``raise_on_error``, a step raised; the user error is chained.
-        StepOutputNotFoundError: with ``raise_on_error``, a required output was not produced.
+        InvalidConfigError: the run config is invalid, or an `EnvVar` a used resource reads
+            is unset (before the run is created).
+        Exception: with ``raise_on_error`` and the in-process executor, the error user code
+            raised in the first failed step (the run stops there); a headwater error such as
+            `StepOutputNotFoundError` when the failure was not user code's.
+        ResourceFunctionError: with ``raise_on_error``, a resource failed to initialise.
     """
     from headwater.definitions.graphs import flatten_graph_op_config
-    from headwater.resources import build_resources
-    from headwater.resources._build import raise_for_missing_resources
+    from headwater.resources._build import raise_for_missing_resources, with_dependencies
     from headwater.resources._run_config import validate_run_config
 
     plan = build_execution_plan(
@@ -129,6 +176,10 @@ def execute_assets_in_process(
         if step.node.op.config_type is not None or step.node.op.config_schema is not None
     }
     resolved = validate_run_config(flatten_graph_op_config(run_config), config_types, resource_defs)
+    # Only what the steps use is initialised, so an unused resource cannot fail the run.
+    needed = with_dependencies(resource_defs, _used_resource_keys(plan))
+    used_resources = {key: needed[key] for key in sorted(needed)}
+    _check_env_vars(used_resources, resolved)
     partition = _partition(partitions_def, partition_key, tags, job_name, instance)
     check_keys = sorted(check_keys, key=lambda k: (k.asset_key, k.name))
     partitions_defs = {
@@ -168,25 +219,32 @@ def execute_assets_in_process(
     )
     coordinator = coord.RunCoordinator(plan, run_context, instance)
     coordinator.partitions_defs = partitions_defs
-    # The instance wrote the planned events with the run; they open the run's event list.
-    coordinator.entries.extend(instance.all_logs(run_id))
+    coordinator.stop_on_failure = raise_on_error
     buffer = coordinator.buffer
     coord.run_start_events(buffer, executor.label)
     coordinator.flush()
 
     run_error: BaseException | None = None
+    halted = False
     try:
-        init_started = time.perf_counter()
-        with build_resources(
-            resource_defs, instance=instance, run_id=run_id, run_config=resolved
-        ) as initialised:
-            coord.resource_init_events(buffer, sorted(resource_defs), init_started)
-            run_context.resources = initialised
+        with contextlib.ExitStack() as stack:
+            run_context.resources = _init_resources(
+                stack, coordinator, used_resources, resolved, run_id
+            )
             executor.execute(coordinator)
+    except coord.RunHalted:
+        halted = True
     except Exception as error:
         run_error = error
     failed = coordinator.active.failed_step_keys()
-    coord.run_end_events(buffer, executor.label, failed, run_error)
+    coord.run_end_events(
+        buffer,
+        executor.label,
+        failed,
+        run_error,
+        first_failure=coordinator.first_failure_error() if failed else None,
+        steps_finished=not halted and run_context.resources is not None,
+    )
     coordinator.flush()
     result = ExecuteInProcessResult(
         run_id=run_id,
@@ -194,21 +252,101 @@ def execute_assets_in_process(
         success=not failed and run_error is None,
         entries=coordinator.entries,
         output_values=run_context.output_values,
-        output_by_asset_key=plan.producer_by_asset_key,
+        plan=plan,
+        job_def=job_def,
         instance=instance,
         dagster_run=instance.get_run_by_id(run_id) or dagster_run,
         output_loader=None
         if run_context.capture_outputs
-        else _OutputLoader(run_context, resource_defs, resolved, coordinator),
+        else _OutputLoader(run_context, used_resources, resolved, coordinator),
     )
     if raise_on_error:
         if run_error is not None:
             raise run_error
-        for key in failed:
-            error = coordinator.step_errors.get(key)
-            if error is not None:
-                raise error
+        if halted:
+            raise _user_error(coordinator.step_errors[failed[0]])
     return result
+
+
+def _used_resource_keys(plan: Any) -> set[str]:
+    """The resource keys the plan's steps require, with the IO managers they read and write."""
+    keys: set[str] = set()
+    for step in plan.steps:
+        keys.update(step.node.required_resource_keys)
+        keys.update(o.io_manager_key for o in step.outputs.values() if not o.is_nothing)
+        keys.update(i.io_manager_key for i in step.inputs if not i.is_nothing)
+    return keys
+
+
+def _check_env_vars(resource_defs: Mapping[str, Any], resolved: Any) -> None:
+    """Read every `EnvVar` the resources use, so an unset one fails before the run exists.
+
+    Raises:
+        InvalidConfigError: an environment variable is unset, naming its config path.
+    """
+    from headwater.resources._build import _resolve_env_in_mapping, coerce_resource
+    from headwater.resources._definition import ResourceDefinition
+
+    for key, value in resource_defs.items():
+        path = f"$.resources.{key}.config"
+        definition = coerce_resource(value)
+        configured = resolved.resources.get(key, definition)
+        if isinstance(definition, ResourceDefinition):
+            _resolve_env_in_mapping(configured, path)
+        else:
+            _check_env_fields(configured, path)
+
+
+def _check_env_fields(resource: Any, path: str) -> None:
+    from headwater.resources._configurable import resolve_env_fields, resource_fields
+    from headwater.resources._definition import ResourceDefinition
+
+    resolve_env_fields(resource, path)
+    for name, nested in resource_fields(resource).items():
+        if not isinstance(nested, ResourceDefinition):
+            _check_env_fields(nested, f"{path}.{name}")
+
+
+def _init_resources(
+    stack: contextlib.ExitStack,
+    coordinator: coord.RunCoordinator,
+    resource_defs: Mapping[str, Any],
+    resolved: Any,
+    run_id: str,
+) -> Any:
+    """Initialise the run's resources into ``stack``, between the RESOURCE_INIT_* events.
+
+    Raises:
+        ResourceFunctionError: a resource failed to initialise (after RESOURCE_INIT_FAILURE).
+    """
+    from headwater.resources import build_resources
+
+    keys = sorted(resource_defs)
+    steps = coordinator.plan.steps
+    # As in the reference, a one-step run's resource events belong to that step.
+    step_key = steps[0].key if len(steps) == 1 else None
+    coord.resource_init_started(coordinator.buffer, keys, step_key)
+    try:
+        resources = stack.enter_context(
+            build_resources(
+                resource_defs,
+                instance=coordinator.instance,
+                run_id=run_id,
+                run_config=resolved,
+            )
+        )
+    except Exception as error:
+        coord.resource_init_finished(coordinator.buffer, keys, step_key, error)
+        raise
+    coord.resource_init_finished(coordinator.buffer, keys, step_key, None)
+    return resources
+
+
+def _user_error(error: BaseException) -> BaseException:
+    """The exception user code raised behind a step error, else the step error itself."""
+    if isinstance(error, ExecutionStepError) and error.__cause__ is not None:
+        return error.__cause__
+    return error
 
 
 def _partition(

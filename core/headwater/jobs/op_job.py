@@ -117,7 +117,8 @@ class JobDefinition(abc.ABC):  # noqa: B024 - abstract only so asset jobs can be
                 defaults to the job's ``config``.
             instance: the instance recording the run; an ephemeral one when None.
             partition_key: not supported for op jobs; must be None.
-            raise_on_error: raise the first step error instead of returning a failed result.
+            raise_on_error: stop at the first failed step and raise its error, instead of
+                running the other steps and returning a failed result.
             tags: run tags, added to the job's run tags.
             resources: resources overriding the job's.
 
@@ -127,32 +128,22 @@ class JobDefinition(abc.ABC):  # noqa: B024 - abstract only so asset jobs can be
         Raises:
             InvalidDefinitionError: a required resource is missing, or a partition was given.
             InvalidConfigError: the run config does not match the ops' config.
-            ExecutionStepError: a step raised and ``raise_on_error`` is true.
+            Exception: with ``raise_on_error``, the error user code raised in the first
+                failed step; the run stops there.
         """
-        from headwater.execution.run import execute_assets_in_process
+        from headwater.execution.run import execute_resolved_job
 
-        if partition_key is not None:
-            raise InvalidDefinitionError(
-                f"partition_key={partition_key!r} was given, but op job '{self.name}' is not "
-                "partitioned; drop partition_key=."
-            )
         if instance is None:
             from headwater.instance import Instance
 
             instance = Instance.ephemeral()
-        return execute_assets_in_process(
-            job_name=self.name,
-            assets_defs=[self.graph_def],
-            all_assets_defs=(),
-            asset_keys=(),
-            check_keys=(),
-            partitions_def=None,
-            instance=instance,
-            resources={**self.resource_defs, **(resources or {})},
-            run_config=run_config if run_config is not None else self.config,
-            partition_key=None,
-            tags={**self.run_tags, **(tags or {})},
-            op_retry_policy=self.op_retry_policy,
+        return execute_resolved_job(
+            self,
+            instance,
+            run_config=run_config,
+            resources=resources,
+            tags=tags,
+            partition_key=partition_key,
             raise_on_error=raise_on_error,
         )
 
