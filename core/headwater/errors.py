@@ -62,6 +62,26 @@ class ExecutionStepError(HeadwaterError):
     """User code raised while a step ran; the original exception is the ``__cause__``."""
 
 
+class HandleOutputError(ExecutionStepError):
+    """An IO manager raised while storing a step output; the original exception is the cause."""
+
+
+class LoadInputError(ExecutionStepError):
+    """An IO manager raised while loading a step input; the original exception is the cause."""
+
+
+class TypeCheckError(HeadwaterError):
+    """A step output or input does not match its declared type (annotation or ``dagster_type``).
+
+    Attributes:
+        description: why the value does not match, e.g. ``Value 's' of type str is not an int.``
+    """
+
+    def __init__(self, message: str, description: str | None = None):
+        super().__init__(message)
+        self.description = description
+
+
 class StepOutputNotFoundError(HeadwaterError):
     """A step finished without producing a required output."""
 
@@ -124,6 +144,9 @@ DagsterInvalidConfigError = InvalidConfigError
 DagsterInvalidInvocationError = InvalidInvocationError
 DagsterExecutionStepExecutionError = ExecutionStepError
 DagsterStepOutputNotFoundError = StepOutputNotFoundError
+DagsterExecutionHandleOutputError = HandleOutputError
+DagsterExecutionLoadInputError = LoadInputError
+DagsterTypeCheckDidNotPass = TypeCheckError
 DagsterResourceFunctionError = ResourceFunctionError
 DagsterHomeNotSetError = HomeNotSetError
 DagsterUnknownPartitionError = UnknownPartitionError

@@ -189,7 +189,9 @@ def test_failure_without_retries_carries_description_and_metadata():
 
     [event] = result.get_step_failure_events()
     assert "upstream file is empty" in event.message
-    assert event.event_specific_data.user_failure_data == {"path": "/x"}
+    failure_data = event.event_specific_data.user_failure_data
+    assert failure_data.description == "upstream file is empty"
+    assert failure_data.metadata == {"path": dg.MetadataValue.text("/x")}
     assert "STEP_UP_FOR_RETRY" not in types_of(result.events_for_node("refuses"))
 
 

@@ -119,3 +119,34 @@ def test_io_manager_factory_builds_manager():
 
     with dg.build_resources({"io": Factory()}) as res:
         assert isinstance(res.io, dg.InMemoryIOManager)
+
+
+def test_run_contexts_carry_asset_metadata_and_declared_type():
+    seen = {}
+
+    class Recording(dg.IOManager):
+        def handle_output(self, context, obj):
+            seen[context.asset_key.to_user_string()] = (
+                dict(context.definition_metadata),
+                context.dagster_type.display_name,
+            )
+            seen["value"] = obj
+
+        def load_input(self, context):
+            upstream = context.upstream_output
+            seen["in"] = (dict(upstream.definition_metadata), context.dagster_type.typing_type)
+            return seen["value"]
+
+    @dg.asset(metadata={"m": 1})
+    def a() -> int:
+        return 1
+
+    @dg.asset
+    def b(a: int):
+        return a
+
+    dg.materialize([a, b], resources={"io_manager": Recording()})
+
+    assert seen["a"] == ({"m": 1}, "Int")
+    assert seen["b"] == ({}, "Any")
+    assert seen["in"] == ({"m": 1}, int)

@@ -189,3 +189,19 @@ def test_plugin_manager_finds_builtin_io_managers_by_name():
     )
     with pytest.raises(dg.PluginNotFoundError, match=r"'fss'.*did you mean 'fs'"):
         lookup("IO manager", "register_io_managers", "fss", plugin_manager=pm)
+
+
+def test_fs_io_manager_records_the_path_it_wrote(tmp_path):
+    @dg.asset(key_prefix=["p"])
+    def a():
+        return 1
+
+    result = dg.materialize(
+        [a], resources={"io_manager": dg.FilesystemIOManager(base_dir=str(tmp_path))}
+    )
+
+    expected = dg.MetadataValue.path(str(tmp_path.resolve() / "p" / "a"))
+    [materialization] = result.get_asset_materialization_events()
+    assert materialization.materialization.metadata["path"] == expected
+    [handled] = [e for e in result.all_events if e.event_type_value == "HANDLED_OUTPUT"]
+    assert handled.event_specific_data.metadata == {"path": expected}

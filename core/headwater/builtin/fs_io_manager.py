@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from headwater.definitions.metadata import PathMetadataValue
 from headwater.errors import InvalidConfigError
 from headwater.hookspecs import hookimpl
 from headwater.io._fs_layout import atomic_write, missing_value_error, path_for
@@ -26,7 +27,10 @@ class PickledObjectFilesystemIOManager(IOManager):
         self.fsync = fsync
 
     def handle_output(self, context: Any, obj: Any) -> None:
-        """Pickle ``obj`` to the file for ``context``, replacing any previous file atomically."""
+        """Pickle ``obj`` to the file for ``context``, replacing any previous file atomically.
+
+        The file's path is added to the output's metadata as ``path`` (unless ``obj`` is None).
+        """
         if context.has_asset_key and context.has_asset_partitions and not context.has_partition_key:
             raise InvalidConfigError(
                 f"{type(self).__name__} stores one partition per call; asset "
@@ -40,6 +44,9 @@ class PickledObjectFilesystemIOManager(IOManager):
             lambda handle: pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL),
             fsync=self.fsync,
         )
+        if obj is not None:
+            # A None value is stored but not described, as in the reference.
+            context.add_output_metadata({"path": PathMetadataValue(str(path))})
 
     def load_input(self, context: Any) -> Any:
         """Unpickle the value for ``context``; a partition range gives ``{partition: value}``."""

@@ -18,6 +18,7 @@ from headwater.events.data import (
     AssetWipedData,
     ComputeLogsCapturedData,
     EngineEventData,
+    ErrorSource,
     HandledOutputData,
     JobFailureData,
     LoadedInputData,
@@ -28,6 +29,8 @@ from headwater.events.data import (
     StepOutputData,
     StepRetryData,
     StepSuccessData,
+    TypeCheckData,
+    UserFailureData,
 )
 from headwater.events.log import RUNLESS_JOB_NAME, RUNLESS_RUN_ID, DagsterEvent, EventLogEntry
 from headwater.events.records import (
@@ -63,6 +66,7 @@ __all__ = [
     "DagsterEvent",
     "DagsterEventType",
     "EngineEventData",
+    "ErrorSource",
     "EventLogEntry",
     "EventLogRecord",
     "EventRecordsFilter",
@@ -78,4 +82,6 @@ __all__ = [
     "StepOutputData",
     "StepRetryData",
     "StepSuccessData",
+    "TypeCheckData",
+    "UserFailureData",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -108,13 +109,44 @@ class StepSuccessData:
 
 
 @serializable
+class ErrorSource(str, enum.Enum):
+    """Where a step failure came from: the engine, or code the user wrote."""
+
+    FRAMEWORK_ERROR = "FRAMEWORK_ERROR"
+    USER_CODE_ERROR = "USER_CODE_ERROR"
+    UNEXPECTED_ERROR = "UNEXPECTED_ERROR"
+    INTERRUPT = "INTERRUPT"
+
+
+@serializable
+@attrs.frozen
+class UserFailureData:
+    """What a `Failure` raised by user code said: its description and metadata."""
+
+    label: str = "intentional-failure"
+    description: str | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_metadata)
+
+
+@serializable
 @attrs.frozen
 class StepFailureData:
     """Payload of STEP_FAILURE: the error, and whether it came from user code."""
 
     error: SerializableErrorInfo | None
-    user_failure_data: Mapping[str, Any] | None = None
-    error_source: str | None = None
+    user_failure_data: UserFailureData | None = None
+    error_source: ErrorSource | None = None
+
+
+@serializable
+@attrs.frozen
+class TypeCheckData:
+    """The outcome of checking a step output or input against its declared type."""
+
+    success: bool
+    label: str
+    description: str | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_metadata)
 
 
 @serializable
@@ -134,6 +166,7 @@ class StepOutputData:
     output_name: str
     mapping_key: str | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_metadata)
+    type_check_data: TypeCheckData | None = None
 
 
 @serializable
@@ -143,6 +176,7 @@ class StepInputData:
 
     input_name: str
     metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_metadata)
+    type_check_data: TypeCheckData | None = None
 
 
 @serializable

@@ -13,6 +13,7 @@ import attrs
 
 from headwater.definitions.keys import AssetKey
 from headwater.definitions.ops import DEFAULT_IO_MANAGER_KEY, is_nothing
+from headwater.execution._types import ANY, StepType, declared_types
 
 
 @attrs.frozen(slots=True)
@@ -27,11 +28,16 @@ class InputInfo:
     is_nothing: bool
     input_manager_key: str | None
     source: tuple[str, str] | None = None
+    dagster_type: StepType = ANY
 
 
 @attrs.frozen(slots=True)
 class StepOutput:
-    """One output a step is expected to produce in this run."""
+    """One output a step is expected to produce in this run.
+
+    ``definition_metadata`` is the output's metadata merged over its asset's; ``dagster_type``
+    is its declared type (``Any`` when undeclared).
+    """
 
     name: str
     asset_key: AssetKey | None
@@ -40,6 +46,8 @@ class StepOutput:
     is_nothing: bool
     io_manager_key: str
     blocking: bool = False
+    definition_metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    dagster_type: StepType = ANY
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -47,7 +55,8 @@ class NodeInfo:
     """The engine's view of one AssetsDefinition: its op, inputs and selected outputs.
 
     ``output_names`` lists the op's value (non-check) outputs in declaration order, which is
-    the order of a tuple return.
+    the order of a tuple return. ``unselected_required`` names required value outputs left
+    out of a subset: the function must still produce them (as in the reference).
     """
 
     name: str
@@ -65,6 +74,7 @@ class NodeInfo:
     retry_policy: Any
     required_resource_keys: frozenset[str]
     resource_defs: Mapping[str, Any]
+    unselected_required: tuple[str, ...] = ()
 
 
 def node_infos(item: Any) -> list[NodeInfo]:
@@ -86,15 +96,18 @@ def node_info(assets_def: Any) -> NodeInfo:
     """Read the op, inputs and selected outputs of ``assets_def``."""
     op = assets_def.node_def
     keys_by_input = assets_def.keys_by_input_name
+    in_types, out_types = declared_types(op)
     inputs = tuple(
         InputInfo(
             name,
             keys_by_input.get(name) or _coerce_key(spec_in.asset_key),
             is_nothing(spec_in.dagster_type),
             spec_in.input_manager_key,
+            dagster_type=in_types[name],
         )
         for name, spec_in in op.ins.items()
     )
+    specs = assets_def.specs_by_key
     keys_by_output = assets_def.keys_by_output_name
     checks_by_output = assets_def.check_specs_by_output_name
     all_checks = assets_def.node_check_specs_by_output_name
@@ -112,14 +125,17 @@ def node_info(assets_def: Any) -> NodeInfo:
             is_nothing(out.dagster_type) or check is not None,
             out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
             bool(check is not None and check.blocking),
+            _definition_metadata(specs.get(key) if key is not None else None, out),
+            out_types[name],
         )
+    output_names = tuple(name for name in op.outs if name not in all_checks)
     return NodeInfo(
         name=op.name,
         assets_def=assets_def,
         op=op,
         inputs=inputs,
         outputs=outputs,
-        output_names=tuple(name for name in op.outs if name not in all_checks),
+        output_names=output_names,
         asset_keys=frozenset(assets_def.keys),
         check_keys=frozenset(assets_def.check_keys),
         output_by_asset_key={key: name for name, key in keys_by_output.items()},
@@ -129,7 +145,18 @@ def node_info(assets_def: Any) -> NodeInfo:
         retry_policy=assets_def.retry_policy,
         required_resource_keys=assets_def.required_resource_keys,
         resource_defs=assets_def.resource_defs,
+        unselected_required=tuple(
+            name for name in output_names if name not in outputs and op.outs[name].is_required
+        )
+        if assets_def.is_subset
+        else (),
     )
+
+
+def _definition_metadata(spec: Any, out: Any) -> Mapping[str, Any]:
+    if spec is None or not spec.metadata:
+        return out.metadata
+    return {**spec.metadata, **out.metadata}
 
 
 def _graph_asset_nodes(assets_def: Any) -> list[NodeInfo]:
@@ -173,6 +200,8 @@ def _leaf_node(
 
     op = leaf.op
     handle = prefix + leaf.handle
+    in_types, out_types = declared_types(op)
+    specs = assets_def.specs_by_key if assets_def is not None else {}
     inputs = []
     for name, spec_in in op.ins.items():
         source = leaf.sources.get(name)
@@ -181,10 +210,16 @@ def _leaf_node(
         nothing = is_nothing(spec_in.dagster_type)
         if isinstance(source, FromGraphInput):
             key = keys_by_graph_input[source.name]
-            inputs.append(InputInfo(name, key, nothing, spec_in.input_manager_key))
+            inputs.append(
+                InputInfo(
+                    name, key, nothing, spec_in.input_manager_key, dagster_type=in_types[name]
+                )
+            )
         else:
             feed = (prefix + source.step, source.output)
-            inputs.append(InputInfo(name, None, nothing, spec_in.input_manager_key, feed))
+            inputs.append(
+                InputInfo(name, None, nothing, spec_in.input_manager_key, feed, in_types[name])
+            )
     outputs = {
         name: StepOutput(
             name,
@@ -193,6 +228,8 @@ def _leaf_node(
             out.is_required,
             is_nothing(out.dagster_type),
             out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
+            definition_metadata=_definition_metadata(specs.get(assets_at.get((handle, name))), out),
+            dagster_type=out_types[name],
         )
         for name, out in op.outs.items()
         if only_outputs is None or (handle, name) in only_outputs

@@ -40,10 +40,10 @@ def output_context(run: Any, step: Any, output: Any, state: Any) -> OutputContex
         partition_key=partition_key,
         asset_partition_key_range=key_range,
         partitions_def=partitions_def,
-        definition_metadata=op_out.metadata,
+        definition_metadata=output.definition_metadata,
         resources=run.resources,
         log=state.log,
-        dagster_type=op_out.dagster_type,
+        dagster_type=output.dagster_type,
         version=op_out.code_version,
         op_def=step.node.op,
         asset_spec=(
@@ -72,6 +72,11 @@ def input_context(run: Any, step: Any, step_input: Any, state: Any) -> InputCont
             partition_keys = mapped
         else:
             partition_key = mapped
+    source = None
+    if step_input.source_step_key is not None:
+        source = run.plan.step_by_key[step_input.source_step_key].outputs.get(
+            step_input.source_output_name
+        )
     upstream = OutputContext(
         step_key=step_input.source_step_key,
         name=step_input.source_output_name or "result",
@@ -80,10 +85,13 @@ def input_context(run: Any, step: Any, step_input: Any, state: Any) -> InputCont
         partition_key=partition_key,
         asset_partition_keys=partition_keys,
         partitions_def=upstream_def,
+        definition_metadata=source.definition_metadata if source is not None else None,
         resources=run.resources,
         log=state.log,
+        dagster_type=source.dagster_type if source is not None else None,
     )
     op_in = step.node.op.ins[step_input.name]
+    info = next(i for i in step.node.inputs if i.name == step_input.name)
     return InputContext(
         name=step_input.name,
         step_key=step.key,
@@ -96,11 +104,6 @@ def input_context(run: Any, step: Any, step_input: Any, state: Any) -> InputCont
         definition_metadata=op_in.metadata,
         resources=run.resources,
         log=state.log,
-        dagster_type=op_in.dagster_type,
+        dagster_type=info.dagster_type,
         op_def=step.node.op,
     )
-
-
-def added_metadata(context: OutputContext) -> dict[str, Any]:
-    """Metadata the IO manager attached while storing the output."""
-    return context.consume_logged_metadata()

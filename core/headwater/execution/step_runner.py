@@ -24,7 +24,14 @@ from headwater.definitions.results import (
     ObserveResult,
     Output,
 )
-from headwater.errors import ExecutionStepError, InvalidObservationError, StepOutputNotFoundError
+from headwater.errors import (
+    ExecutionStepError,
+    HandleOutputError,
+    InvalidObservationError,
+    LoadInputError,
+    StepOutputNotFoundError,
+    TypeCheckError,
+)
 from headwater.events.assets import (
     DATA_VERSION_TAG,
     AssetCheckEvaluation,
@@ -34,6 +41,7 @@ from headwater.events.assets import (
 from headwater.events.data import (
     AssetFailedToMaterializeData,
     AssetObservationData,
+    ErrorSource,
     HandledOutputData,
     LoadedInputData,
     SerializableErrorInfo,
@@ -43,10 +51,13 @@ from headwater.events.data import (
     StepOutputData,
     StepRetryData,
     StepSuccessData,
+    TypeCheckData,
+    UserFailureData,
 )
 from headwater.events.types import DagsterEventType as ET
 from headwater.execution import _io
 from headwater.execution._events import EventBuffer
+from headwater.execution._types import ANY
 from headwater.execution.context import AssetExecutionContext, OpExecutionContext, _StepState
 from headwater.execution.data_versions import (
     DATA_VERSION_IS_USER_PROVIDED_TAG,
@@ -93,7 +104,7 @@ def run_step(step: Any, context: StepExecutionContext) -> StepResult:
         try:
             raw = node.op._invoke(user_context, inputs, None, state.op_config)
             runner.consume(raw)
-        except (_StepFailed, StepOutputNotFoundError):
+        except (_StepFailed, StepOutputNotFoundError, TypeCheckError):
             raise
         except RetryRequested as request:
             return runner.retry_or_fail(
@@ -105,14 +116,12 @@ def run_step(step: Any, context: StepExecutionContext) -> StepResult:
             if policy is not None and allow and context.retry_number < policy.max_retries:
                 delay = policy.calculate_delay(context.retry_number + 1)
                 return runner.retry_or_fail(error, context.retry_number, policy.max_retries, delay)
-            wrapped = ExecutionStepError(f'Error occurred while executing op "{step.key}"')
-            wrapped.__cause__ = error
-            raise _StepFailed(wrapped) from error
+            raise _StepFailed(_user_error(step.key, error)) from error
         runner.check_required_outputs()
         runner.check_blocking()
     except _StepFailed as failed:
         return runner.failure(failed.args[0])
-    except StepOutputNotFoundError as error:
+    except (StepOutputNotFoundError, TypeCheckError) as error:
         return runner.failure(error)
     elapsed_ms = (time.perf_counter() - started) * 1000
     events.emit(
@@ -128,6 +137,47 @@ def run_step(step: Any, context: StepExecutionContext) -> StepResult:
         frozenset(runner.produced),
         runner.values,
         runner.materialized,
+    )
+
+
+def _user_error(step_key: str, error: BaseException) -> BaseException:
+    """What a step fails with when its function raised ``error``.
+
+    A `Failure` is the user's own verdict and is kept as is; anything else is wrapped so the
+    message names the op, with the user's exception as the cause.
+    """
+    if isinstance(error, Failure):
+        return error
+    wrapped = ExecutionStepError(f'Error occurred while executing op "{step_key}"')
+    wrapped.__cause__ = error
+    return wrapped
+
+
+def _input_name(step_input: Any) -> str:
+    return step_input.name
+
+
+def _type_check(declared: Any, name: str, value: Any) -> TypeCheckData:
+    return (
+        TypeCheckData(True, name)
+        if declared is ANY
+        else TypeCheckData((problem := declared.type_check(value)) is None, name, problem)
+    )
+
+
+def _type_message(prefix: str, declared: Any, check: TypeCheckData) -> str:
+    outcome = "(Type check passed)." if check.success else "Warning! Type check failed."
+    return f'{prefix} of type "{declared.display_name}". {outcome}'
+
+
+def _type_error(
+    what: str, name: str, step_key: str, declared: Any, check: TypeCheckData
+) -> TypeCheckError:
+    return TypeCheckError(
+        f'Type check failed for step {what} "{name}" of step "{step_key}": expected type '
+        f'"{declared.display_name}". {check.description} Produce a value of that type, or '
+        "change the annotation or dagster_type.",
+        check.description,
     )
 
 
@@ -163,50 +213,67 @@ class _Runner:
 
     # -- inputs -------------------------------------------------------------------------------
     def load_inputs(self, user_context: Any) -> dict[str, Any]:
-        inputs: dict[str, Any] = {}
+        """Load every input, then type-check them: LOADED_INPUT events, then STEP_INPUT events.
+
+        Both are emitted in input-name order, as the reference does.
+        """
         step = self.step
-        for step_input in step.inputs:
-            if step_input.is_nothing:
-                continue
-            manager = _io.io_manager(
-                self.run.resources, step_input.io_manager_key, step, step_input
-            )
-            input_context = _io.input_context(self.run, step, step_input, self.state)
-            try:
-                value = manager.load_input(input_context)
-            except Exception as error:
-                wrapped = ExecutionStepError(
-                    f'Error occurred while loading input "{step_input.name}" of step '
-                    f'"{step.key}" with IO manager "{step_input.io_manager_key}"'
-                )
-                wrapped.__cause__ = error
-                raise _StepFailed(wrapped) from error
-            self.events.emit(
-                ET.LOADED_INPUT,
-                step.key,
-                f'Loaded input "{step_input.name}" using input manager '
-                f'"{step_input.io_manager_key}"'
-                + (
-                    f', from output "{step_input.source_output_name}" of step '
-                    f'"{step_input.source_step_key}"'
-                    if step_input.source_step_key
-                    else ""
-                ),
-                LoadedInputData(
-                    step_input.name,
-                    step_input.io_manager_key,
-                    step_input.source_output_name,
-                    step_input.source_step_key,
-                ),
-            )
+        loaded = [i for i in step.inputs if not i.is_nothing]
+        if not loaded:
+            return {}
+        if len(loaded) > 1:
+            loaded.sort(key=_input_name)
+        inputs: dict[str, Any] = {}
+        for step_input in loaded:
+            inputs[step_input.name] = self.load_input(step_input)
+        types = {info.name: info.dagster_type for info in self.node.inputs}
+        for step_input in loaded:
+            name = step_input.name
+            declared = types[name]
+            check = _type_check(declared, name, inputs[name])
             self.events.emit(
                 ET.STEP_INPUT,
-                step.key,
-                f'Got input "{step_input.name}" of type "Any". (Type check passed).',
-                StepInputData(step_input.name),
+                self.step.key,
+                _type_message(f'Got input "{name}"', declared, check),
+                StepInputData(name, {}, check),
             )
-            inputs[step_input.name] = value
+            if not check.success:
+                raise _type_error("input", name, step.key, declared, check)
         return inputs
+
+    def load_input(self, step_input: Any) -> Any:
+        step = self.step
+        manager = _io.io_manager(self.run.resources, step_input.io_manager_key, step, step_input)
+        input_context = _io.input_context(self.run, step, step_input, self.state)
+        try:
+            value = manager.load_input(input_context)
+        except Exception as error:
+            wrapped = LoadInputError(
+                f'Error occurred while loading input "{step_input.name}" of step '
+                f'"{step.key}" with IO manager "{step_input.io_manager_key}"'
+            )
+            wrapped.__cause__ = error
+            raise _StepFailed(wrapped) from error
+        self.events.emit(
+            ET.LOADED_INPUT,
+            step.key,
+            f'Loaded input "{step_input.name}" using input manager '
+            f'"{step_input.io_manager_key}"'
+            + (
+                f', from output "{step_input.source_output_name}" of step '
+                f'"{step_input.source_step_key}"'
+                if step_input.source_step_key
+                else ""
+            ),
+            LoadedInputData(
+                step_input.name,
+                step_input.io_manager_key,
+                step_input.source_output_name,
+                step_input.source_step_key,
+                input_context.consume_logged_metadata(),
+            ),
+        )
+        return value
 
     # -- results --------------------------------------------------------------------------------
     def consume(self, raw: Any) -> None:
@@ -215,6 +282,8 @@ class _Runner:
             for item in raw:
                 self.handle_item(item, from_generator=True)
             return
+        if node.check_keys:
+            self.check_returned_results(raw)
         if isinstance(raw, tuple) and _value_output_count(node) > 1:
             names = list(node.output_names)
             if len(raw) != len(names):
@@ -334,15 +403,27 @@ class _Runner:
                 ExecutionStepError(f'Op "{step.key}" produced output "{name}" more than once.')
             )
         self.produced.add(name)
+        user_metadata = self.state.output_metadata.get(name)
+        if user_metadata:
+            metadata = {**metadata, **user_metadata}
+        declared = spec.dagster_type
+        store = has_value and not spec.is_nothing
+        # A result without a value (MaterializeResult) has nothing to check.
+        check = (
+            _type_check(declared, name, value)
+            if store or declared.is_nothing
+            else TypeCheckData(True, name)
+        )
         events = self.events
         events.emit(
             ET.STEP_OUTPUT,
             step.key,
-            f'Yielded output "{name}" of type "Any". (Type check passed).',
-            StepOutputData(name),
+            _type_message(f'Yielded output "{name}"', declared, check),
+            StepOutputData(name, None, metadata, check),
         )
-        store = has_value and not spec.is_nothing
-        all_metadata = dict(metadata)
+        if not check.success:
+            raise _type_error("output", name, step.key, declared, check)
+        io_metadata: Mapping[str, Any] = {}
         if store:
             if self.run.capture_outputs:
                 self.values[name] = value
@@ -351,24 +432,26 @@ class _Runner:
             try:
                 manager.handle_output(output_context, value)
             except Exception as error:
-                wrapped = ExecutionStepError(
+                wrapped = HandleOutputError(
                     f'Error occurred while handling output "{name}" of step "{step.key}" with '
                     f'IO manager "{spec.io_manager_key}"'
                 )
                 wrapped.__cause__ = error
                 raise _StepFailed(wrapped) from error
-            all_metadata.update(_io.added_metadata(output_context))
-        user_metadata = self.state.output_metadata.get(name)
-        if user_metadata:
-            all_metadata.update(user_metadata)
+            io_metadata = output_context.consume_logged_metadata()
         if spec.asset_key is not None:
-            self.materialize(spec.asset_key, all_metadata, data_version, tags)
+            self.materialize(
+                spec.asset_key,
+                {**metadata, **io_metadata} if io_metadata else metadata,
+                data_version,
+                tags,
+            )
         if store:
             events.emit(
                 ET.HANDLED_OUTPUT,
                 step.key,
                 f'Handled output "{name}" using IO manager "{spec.io_manager_key}"',
-                HandledOutputData(name, spec.io_manager_key),
+                HandledOutputData(name, spec.io_manager_key, io_metadata),
             )
 
     def materialize(
@@ -473,7 +556,7 @@ class _Runner:
                 ET.STEP_OUTPUT,
                 step.key,
                 f'Yielded output "{name}" of type "Nothing". (Type check passed).',
-                StepOutputData(name),
+                StepOutputData(name, type_check_data=TypeCheckData(True, name)),
             )
         if item.data_version is not None:
             tags[DATA_VERSION_TAG] = item.data_version.value
@@ -507,7 +590,7 @@ class _Runner:
             ET.STEP_OUTPUT,
             self.step.key,
             'Yielded output "result" of type "Nothing". (Type check passed).',
-            StepOutputData("result"),
+            StepOutputData("result", type_check_data=TypeCheckData(True, "result")),
         )
 
     def _observed(self, key: AssetKey, metadata: Any, partition: str | None, tags: dict) -> None:
@@ -518,8 +601,8 @@ class _Runner:
             AssetObservationData(AssetObservation(key, None, metadata, partition, tags)),
         )
 
-    def check_result(self, result: AssetCheckResult) -> None:
-        node = self.node
+    def check_key_for(self, result: AssetCheckResult) -> Any:
+        """The selected check ``result`` is for; fails the step when it names none or several."""
         step = self.step
         candidates = [
             key
@@ -538,7 +621,32 @@ class _Runner:
                     "one."
                 )
             )
-        check_key = candidates[0]
+        return candidates[0]
+
+    def check_returned_results(self, raw: Any) -> None:
+        """Fail before anything is recorded when a returned value lacks a required check result.
+
+        A generator is checked at its end instead (its results are recorded as they come).
+        """
+        items = raw if isinstance(raw, tuple) else (raw,)
+        returned = set()
+        for item in items:
+            if isinstance(item, (MaterializeResult, ObserveResult)):
+                returned.update(self.check_key_for(r) for r in item.check_results)
+            elif isinstance(item, AssetCheckResult):
+                returned.add(self.check_key_for(item))
+        for name, spec in self.step.outputs.items():
+            if spec.check_key is not None and spec.is_required and spec.check_key not in returned:
+                raise StepOutputNotFoundError(
+                    f'Core compute for op "{self.step.key}" did not return an output for '
+                    f'non-optional output "{name}": return a MaterializeResult with '
+                    f"check_results=[AssetCheckResult(check_name={spec.check_key.name!r}, ...)]"
+                )
+
+    def check_result(self, result: AssetCheckResult) -> None:
+        node = self.node
+        step = self.step
+        check_key = self.check_key_for(result)
         name = node.output_by_check_key[check_key]
         spec = step.outputs[name]
         if name in self.produced:
@@ -553,7 +661,7 @@ class _Runner:
             ET.STEP_OUTPUT,
             step.key,
             f'Yielded output "{name}" of type "Any". (Type check passed).',
-            StepOutputData(name),
+            StepOutputData(name, type_check_data=TypeCheckData(True, name)),
         )
         evaluation = AssetCheckEvaluation(
             asset_key=check_key.asset_key,
@@ -570,12 +678,29 @@ class _Runner:
 
     # -- endings --------------------------------------------------------------------------------
     def check_required_outputs(self) -> None:
-        for name, spec in self.step.outputs.items():
-            if spec.is_required and name not in self.produced:
-                raise StepOutputNotFoundError(
-                    f'Core compute for op "{self.step.key}" did not return an output for '
-                    f'non-optional output "{name}"'
+        """Fail unless every required output was produced, selected or not.
+
+        A subset run still needs the required outputs it did not select: the function cannot
+        yield them (they are not selected), so such a multi-asset must mark its outputs
+        ``is_required=False`` to be subsettable, as in the reference.
+        """
+        missing = [
+            name
+            for name, spec in self.step.outputs.items()
+            if spec.is_required and name not in self.produced
+        ]
+        missing.extend(self.node.unselected_required)
+        if missing:
+            raise StepOutputNotFoundError(
+                f'Core compute for op "{self.step.key}" did not return an output for '
+                f'non-optional output "{missing[0]}"'
+                + (
+                    ". It is not selected in this run: declare it is_required=False so "
+                    "the op can skip it"
+                    if missing[0] in self.node.unselected_required
+                    else ""
                 )
+            )
 
     def check_blocking(self) -> None:
         if self.failed_blocking:
@@ -590,19 +715,24 @@ class _Runner:
             )
 
     def failure(self, error: BaseException) -> StepResult:
-        cause = error.__cause__
-        user_failure = cause if isinstance(cause, Failure) else None
+        """Record the step's failure with ``error``: user code's error is its cause, and a
+        `Failure` raised on purpose is recorded as is, with its description and metadata."""
         message = f'Execution of step "{self.step.key}" failed.'
-        if user_failure is not None and user_failure.description:
-            message = f"{message} {user_failure.description}"
+        user_failure = None
+        if isinstance(error, Failure):
+            user_failure = UserFailureData(description=error.description, metadata=error.metadata)
+            if error.description:
+                message = f"{message} {error.description}"
         self.events.emit(
             ET.STEP_FAILURE,
             self.step.key,
             message,
             StepFailureData(
                 SerializableErrorInfo.from_exception(error),
-                user_failure.metadata if user_failure is not None else None,
-                "USER_CODE_ERROR" if cause is not None else "FRAMEWORK_ERROR",
+                user_failure,
+                ErrorSource.USER_CODE_ERROR
+                if error.__cause__ is not None
+                else ErrorSource.FRAMEWORK_ERROR,
             ),
             level=logging.ERROR,
         )
@@ -621,9 +751,7 @@ class _Runner:
         self, error: BaseException, retry_number: int, max_retries: int, delay: float
     ) -> StepResult:
         if retry_number >= max_retries:
-            wrapped = ExecutionStepError(f'Error occurred while executing op "{self.step.key}"')
-            wrapped.__cause__ = error.__cause__ or error
-            return self.failure(wrapped)
+            return self.failure(_user_error(self.step.key, error.__cause__ or error))
         self.events.emit(
             ET.STEP_UP_FOR_RETRY,
             self.step.key,
