@@ -235,7 +235,10 @@ def test_run_context_members_for_outputs_inputs_and_the_op():
 def test_subset_multi_asset_context():
     seen = {}
 
-    @dg.multi_asset(outs={"x": dg.AssetOut(), "y": dg.AssetOut()}, can_subset=True)
+    @dg.multi_asset(
+        outs={"x": dg.AssetOut(is_required=False), "y": dg.AssetOut(is_required=False)},
+        can_subset=True,
+    )
     def pair(context: dg.AssetExecutionContext):
         seen["subset"] = context.is_subset
         context.add_asset_metadata({"z": 1})

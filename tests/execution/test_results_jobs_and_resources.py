@@ -104,7 +104,8 @@ def test_node_status_and_failure_data():
     assert not result.is_node_skipped("after")
     assert result.is_node_success("fine")
     assert not result.is_node_untouched("fine")
-    assert result.failure_data_for_node("broken").user_failure_data == {"m": 1}
+    failure = result.failure_data_for_node("broken").user_failure_data
+    assert (failure.description, failure.metadata["m"].value) == ("nope", 1)
     assert result.failure_data_for_node("fine") is None
     assert result.get_failed_step_keys() == {"broken"}
     assert result.job_def.name == "__ephemeral_asset_job__"

@@ -231,7 +231,6 @@ def check_ins_against_params(
     return ordering_only
 
 
-
 def op(
     compute_fn: Callable[..., Any] | None = None,
     *,
