@@ -360,3 +360,21 @@ def test_a_bad_job_does_not_stop_the_others_from_resolving():
         defs.resolve_job_def("bad")
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="Failed to resolve asset job bad"):
         dg.Definitions.validate_loadable(defs)
+
+
+class Window(dg.Config):
+    days: int = 7
+
+
+def test_op_config_is_plain_data_while_the_parameter_is_the_config_object():
+    seen = {}
+
+    @dg.asset
+    def trailing(context: dg.AssetExecutionContext, config: Window):
+        seen["param"], seen["op_config"] = config, context.op_config
+        return config.days
+
+    dg.materialize_to_memory([trailing], run_config={"ops": {"trailing": {"config": {"days": 3}}}})
+    assert isinstance(seen["param"], Window)
+    assert seen["param"].days == 3
+    assert seen["op_config"] == {"days": 3}

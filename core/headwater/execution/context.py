@@ -13,6 +13,7 @@ from typing import Any
 
 from headwater.definitions.keys import AssetKey
 from headwater.errors import InvariantViolationError
+from headwater.resources._fields import FieldsBase, config_dict
 
 
 class RunLogger:
@@ -199,8 +200,15 @@ class OpExecutionContext:
 
     @property
     def op_config(self) -> Any:
-        """The op's run config (``ops.<op name>.config``)."""
-        return self._state.op_config
+        """The op's run config (``ops.<op name>.config``), as plain data.
+
+        A `Config` parameter's value is given as a mapping here, like the reference; the
+        function's parameter holds the `Config` object itself.
+        """
+        value = self._state.op_config
+        if isinstance(value, FieldsBase):
+            return config_dict(value)
+        return value
 
     # -- definition -----------------------------------------------------------------------------
     @property
