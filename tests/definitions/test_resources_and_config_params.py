@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import headwater as dg
 
 
@@ -33,3 +35,18 @@ def test_resources_are_read_from_the_context_when_not_passed():
         return warehouse.url
 
     assert a(Context()) == "db://"
+
+
+def test_local_config_class_under_string_annotations_is_a_clear_error():
+    # Python keeps `config: Window` as the string "Window" when the module uses
+    # `from __future__ import annotations`; a class local to a function cannot be found.
+    class Window(dg.Config):
+        days: int = 7
+
+    def trailing(config: Window):
+        return config.days
+
+    with pytest.raises(
+        dg.InvalidDefinitionError, match=r"'Window' of parameter 'config'.*at module level"
+    ):
+        dg.asset(trailing)

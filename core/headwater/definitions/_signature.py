@@ -6,6 +6,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from headwater.errors import InvalidDefinitionError
+
 _CONTEXT_CLASS_NAMES = frozenset(
     {
         "AssetExecutionContext",
@@ -25,14 +27,21 @@ def _annotation_name(annotation: Any) -> str | None:
     return getattr(annotation, "__name__", None)
 
 
+_UNRESOLVED = object()
+
+
 def _resolve(annotation: Any, fn: Callable[..., Any]) -> Any:
-    """The annotation as an object; string annotations are evaluated in the function's module."""
+    """The annotation as an object; string annotations are evaluated in the function's module.
+
+    Returns ``_UNRESOLVED`` for a string that does not evaluate there (a class defined inside a
+    function, or imported only for type checking).
+    """
     if not isinstance(annotation, str):
         return annotation
     try:
         return eval(annotation, getattr(fn, "__globals__", {}))
     except Exception:
-        return None
+        return _UNRESOLVED
 
 
 def is_resource_class(annotation: Any) -> bool:
@@ -138,6 +147,13 @@ class FnSignature:
                 self.context_param = name
                 continue
             resolved = _resolve(annotation, fn)
+            if resolved is _UNRESOLVED and name == "config":
+                raise InvalidDefinitionError(
+                    f"Cannot resolve the annotation {annotation!r} of parameter 'config' of "
+                    f"'{fn.__name__}': string annotations (from `from __future__ import "
+                    "annotations`) are looked up in the module, so a Config class defined inside "
+                    "a function is not found. Define the class at module level."
+                )
             if is_resource_class(resolved):
                 resources.append(name)
             elif is_config_class(resolved):
