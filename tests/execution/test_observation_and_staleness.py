@@ -144,6 +144,8 @@ def test_multi_observable_source_asset_yields_one_result_per_spec(instance):
         if event.step_key == "both"
     ]
     assert step_events == [
+        ("RESOURCE_INIT_STARTED", "both"),
+        ("RESOURCE_INIT_SUCCESS", "both"),
         ("STEP_START", "both"),
         ("STEP_OUTPUT", "both"),
         ("ASSET_OBSERVATION", "both"),

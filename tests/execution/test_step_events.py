@@ -242,3 +242,39 @@ def test_missing_check_result_in_a_return_fails_before_materializing():
     assert not result.get_asset_materialization_events()
     [event] = result.get_step_failure_events()
     assert event.event_specific_data.error.cls_name == "StepOutputNotFoundError"
+
+
+def test_planned_events_name_their_steps_and_resource_events_are_not_step_events():
+    @dg.asset(check_specs=[dg.AssetCheckSpec("ok", asset="total")])
+    def total():
+        yield dg.Output(1)
+        yield dg.AssetCheckResult(passed=True)
+
+    @dg.asset
+    def side_effect() -> None:
+        return None
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([total, side_effect], instance=instance)
+        planned = [
+            (e.dagster_event.event_type_value, e.step_key)
+            for e in instance.all_logs(result.run_id)
+            if e.dagster_event and e.dagster_event.event_type_value.endswith("_PLANNED")
+        ]
+    assert sorted(planned) == [
+        ("ASSET_CHECK_EVALUATION_PLANNED", "total"),
+        ("ASSET_MATERIALIZATION_PLANNED", "side_effect"),
+        ("ASSET_MATERIALIZATION_PLANNED", "total"),
+    ]
+    # An asset that stores nothing still initialises its IO manager, like the reference.
+    resource_events = [e for e in result.all_events if e.event_type_value.startswith("RESOURCE")]
+    assert resource_events
+    assert not any(e.is_step_event for e in resource_events)
+    success = result.get_step_success_events()[0]
+    assert success.is_step_event
+    assert success.node_name == success.step_key
+
+
+def test_path_metadata_has_the_reference_spelling():
+    value = dg.MetadataValue.path("/data/out.parquet")
+    assert value.fspath == value.path == value.value == "/data/out.parquet"

@@ -170,6 +170,11 @@ class UrlMetadataValue(MetadataValue):
 class PathMetadataValue(MetadataValue):
     path: str
 
+    @property
+    def fspath(self) -> str:
+        """The path (the reference's name for it)."""
+        return self.path
+
 
 @_simple("path", "A notebook path metadata value.")
 class NotebookMetadataValue(MetadataValue):

@@ -12,6 +12,7 @@ import attrs
 
 from headwater._serde import serializable
 from headwater.definitions.keys import AssetKey
+from headwater.errors import InvariantViolationError
 from headwater.events.assets import AssetCheckEvaluation, AssetMaterialization, AssetObservation
 from headwater.events.data import (
     AssetFailedToMaterializeData,
@@ -21,7 +22,7 @@ from headwater.events.data import (
     SerializableErrorInfo,
     StepMaterializationData,
 )
-from headwater.events.types import DagsterEventType
+from headwater.events.types import STEP_EVENTS, DagsterEventType
 
 # Run-less events (reported outside any run) carry these run id and job name.
 RUNLESS_RUN_ID = ""
@@ -113,8 +114,17 @@ class DagsterEvent:
 
     @property
     def is_step_event(self) -> bool:
-        """Whether the event belongs to a step."""
-        return self.step_key is not None
+        """Whether the event is one of a step's own (not a run, engine or resource event)."""
+        return self.event_type in STEP_EVENTS
+
+    @property
+    def node_name(self) -> str:
+        """The name of the op node the event's step runs (the last part of its step key)."""
+        if self.step_key is None:
+            raise InvariantViolationError(
+                f"{self.event_type_value} event has no step, so no node name; check step_key first."
+            )
+        return self.step_key.rpartition(".")[2]
 
     @property
     def is_step_start(self) -> bool:

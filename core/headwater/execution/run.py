@@ -206,6 +206,11 @@ def execute_assets_in_process(
             if step.assets_def.is_observable
             for key in step.assets_def.keys
         ],
+        step_keys={
+            key: step.key
+            for step in plan.steps
+            for key in (*step.selected_asset_keys, *step.selected_check_keys)
+        },
     )
     run_context = RunContext(
         run_id=run_id,
@@ -269,11 +274,21 @@ def execute_assets_in_process(
 
 
 def _used_resource_keys(plan: Any) -> set[str]:
-    """The resource keys the plan's steps require, with the IO managers they read and write."""
-    keys: set[str] = set()
+    """The resource keys the plan's steps require, with the IO managers they read and write.
+
+    An output that stores nothing still names its IO manager, which the reference initialises
+    (and requires) all the same.
+    """
+    keys = _used_io_manager_keys(plan)
     for step in plan.steps:
         keys.update(step.node.required_resource_keys)
-        keys.update(o.io_manager_key for o in step.outputs.values() if not o.is_nothing)
+    return keys
+
+
+def _used_io_manager_keys(plan: Any) -> set[str]:
+    keys: set[str] = set()
+    for step in plan.steps:
+        keys.update(o.io_manager_key for o in step.outputs.values())
         keys.update(i.io_manager_key for i in step.inputs if not i.is_nothing)
     return keys
 
@@ -422,11 +437,7 @@ def _use_memory_io_managers(plan: Any, resource_defs: dict[str, Any]) -> None:
     from headwater._plugins import lookup
 
     memory = lookup("IO manager", "register_io_managers", "memory")
-    keys = {DEFAULT_IO_MANAGER_KEY}
-    for step in plan.steps:
-        keys.update(o.io_manager_key for o in step.outputs.values() if not o.is_nothing)
-        keys.update(i.io_manager_key for i in step.inputs if not i.is_nothing)
-    for key in keys:
+    for key in _used_io_manager_keys(plan) | {DEFAULT_IO_MANAGER_KEY}:
         resource_defs[key] = memory
 
 

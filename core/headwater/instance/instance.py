@@ -274,6 +274,7 @@ class Instance:
         root_run_id: str | None = None,
         partitions_defs: Mapping[AssetKey, Any] | None = None,
         observed_asset_keys: Iterable[AssetKey] = (),
+        step_keys: Mapping[Any, str] | None = None,
     ) -> DagsterRun:
         """Record a new run, with ASSET_MATERIALIZATION_PLANNED per selected asset and
         ASSET_CHECK_EVALUATION_PLANNED per selected check, in one transaction.
@@ -283,7 +284,8 @@ class Instance:
 
         With ``partitions_defs`` (asset key -> partitions definition) and a partition or
         partition range tag, the targeted partitions of those assets read as in progress
-        until the run ends.
+        until the run ends. ``step_keys`` (asset or check key -> the step that produces it)
+        gives the planned events their step key.
 
         Raises:
             InvariantViolationError: ``run_id`` is taken.
@@ -304,11 +306,13 @@ class Instance:
             parent_run_id=parent_run_id,
             root_run_id=root_run_id,
         )
+        step_keys = step_keys or {}
         planned = [
             EventLogEntry.from_event(
                 DagsterEvent.build(
                     DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
                     job_name,
+                    step_key=step_keys.get(key),
                     message=f"{job_name} intends to materialize asset {key.to_user_string()}",
                     event_specific_data=AssetMaterializationPlannedData(
                         key, partition=run.tags.get(PARTITION_TAG)
@@ -323,6 +327,7 @@ class Instance:
                 DagsterEvent.build(
                     DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
                     job_name,
+                    step_key=step_keys.get(check),
                     message=f"{job_name} intends to execute asset check {check.name} on "
                     f"asset {check.asset_key.to_user_string()}",
                     event_specific_data=AssetCheckEvaluationPlanned(check.asset_key, check.name),
