@@ -244,8 +244,8 @@ _EXPORTS: dict[str, str] = {
     # -- execution (BEGIN execution) --------------------------------------------------------
     "AssetExecutionContext": "headwater.execution.context",
     "AssetValueLoader": "headwater.execution.value_loader",
-    "build_asset_context": "headwater.execution.context",
-    "build_op_context": "headwater.execution.context",
+    "build_asset_context": "headwater.execution.direct_context",
+    "build_op_context": "headwater.execution.direct_context",
     "execute_job": "headwater.execution.materialize",
     "ExecuteInProcessResult": "headwater.execution.result",
     "Executor": "headwater.execution.executor",
