@@ -378,3 +378,36 @@ def test_op_config_is_plain_data_while_the_parameter_is_the_config_object():
     assert isinstance(seen["param"], Window)
     assert seen["param"].days == 3
     assert seen["op_config"] == {"days": 3}
+
+
+def test_failed_warn_check_does_not_block_downstream():
+    @dg.asset
+    def raw_rows():
+        return [1]
+
+    @dg.asset_check(asset=raw_rows, blocking=True)
+    def not_empty_warn():
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
+
+    @dg.asset
+    def report(raw_rows):
+        return len(raw_rows)
+
+    result = dg.materialize_to_memory([raw_rows, not_empty_warn, report])
+    assert result.success
+    assert result.asset_value("report") == 1
+    [evaluation] = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+
+
+def test_a_resource_that_is_not_an_io_manager_is_refused_before_the_run():
+    @dg.asset
+    def stored():
+        return 1
+
+    with dg.instance_for_test() as instance:
+        with pytest.raises(
+            dg.InvalidDefinitionError, match="'io_manager' is used as an IO manager"
+        ):
+            dg.materialize([stored], instance=instance, resources={"io_manager": 5})
+        assert instance.get_runs() == []

@@ -287,5 +287,16 @@ def test_materialize_to_memory_keeps_values_in_memory():
 
 
 def test_materialize_to_memory_refuses_an_io_manager():
-    with pytest.raises(dg.InvariantViolationError, match="resource 'io_manager' is an IO manager"):
+    with pytest.raises(dg.InvariantViolationError, match="takes no 'io_manager' resource"):
         dg.materialize_to_memory([a], resources={"io_manager": dg.InMemoryIOManager()})
+
+
+def test_materialize_to_memory_replaces_io_managers_under_other_keys(tmp_path):
+    @dg.asset(io_manager_key="lake")
+    def stored():
+        return 3
+
+    lake = dg.FilesystemIOManager(base_dir=str(tmp_path))
+    result = dg.materialize_to_memory([stored], resources={"lake": lake})
+    assert result.asset_value("stored") == 3
+    assert list(tmp_path.iterdir()) == []

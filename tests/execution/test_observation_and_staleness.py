@@ -54,7 +54,14 @@ def test_observation_job_records_observation_with_data_version(instance):
 def test_observe_function_output_follows_the_observation(instance):
     result = observe([raw], instance=instance)
     step_events = [e.event_type_value for e in result.all_events if e.step_key == "raw"]
-    assert step_events[-3:] == ["ASSET_OBSERVATION", "STEP_OUTPUT", "STEP_SUCCESS"]
+    assert step_events == [
+        "RESOURCE_INIT_STARTED",  # the asset's IO manager, initialised as in the reference
+        "RESOURCE_INIT_SUCCESS",
+        "STEP_START",
+        "ASSET_OBSERVATION",
+        "STEP_OUTPUT",
+        "STEP_SUCCESS",
+    ]
 
 
 regions = dg.StaticPartitionsDefinition(["north", "south"])

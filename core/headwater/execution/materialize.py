@@ -72,16 +72,18 @@ def materialize_to_memory(
 ) -> ExecuteInProcessResult:
     """Like `materialize`, but every IO manager is the in-memory one: nothing is written.
 
+    IO managers given under other keys are replaced by the in-memory one too, for the assets
+    that use them.
+
     Raises:
-        InvariantViolationError: ``resources`` contains an IO manager.
+        InvariantViolationError: ``resources`` has an ``io_manager``.
         InvalidDefinitionError, InvalidConfigError, InvalidInvocationError: as `materialize`.
     """
-    for key, value in (resources or {}).items():
-        if _is_io_manager(value):
-            raise InvariantViolationError(
-                f"materialize_to_memory replaces every IO manager with the in-memory one, but "
-                f"resource '{key}' is an IO manager. Remove it, or use materialize() to keep it."
-            )
+    if "io_manager" in (resources or {}):
+        raise InvariantViolationError(
+            "materialize_to_memory keeps every value in memory, so it takes no 'io_manager' "
+            "resource. Remove it, or use materialize() to store values with it."
+        )
     job = _ephemeral_job(assets, resources, selection)
     return execute_job_in_process(
         job,
@@ -259,11 +261,3 @@ def _is_nothing(spec_in: Any) -> bool:
     return is_nothing(spec_in.dagster_type)
 
 
-def _is_io_manager(value: Any) -> bool:
-    from headwater.io._manager import (
-        ConfigurableIOManagerFactory,
-        IOManager,
-        IOManagerDefinition,
-    )
-
-    return isinstance(value, (IOManager, IOManagerDefinition, ConfigurableIOManagerFactory))

@@ -170,6 +170,7 @@ def execute_assets_in_process(
         {step.key: step.node.required_resource_keys for step in plan.steps},
         resource_defs,
     )
+    _check_io_managers(resource_defs, _used_io_manager_keys(plan))
     config_types = {
         step.key: step.node.op.config_type or step.node.op.config_schema
         for step in plan.steps
@@ -285,11 +286,38 @@ def _used_resource_keys(plan: Any) -> set[str]:
     return keys
 
 
+def _check_io_managers(resource_defs: Mapping[str, Any], keys: Iterable[str]) -> None:
+    """Refuse, before the run exists, a resource used as an IO manager that cannot be one.
+
+    Raises:
+        InvalidDefinitionError: naming the key and what was given.
+    """
+    from headwater.io._manager import ConfigurableIOManagerFactory, IOManager
+    from headwater.resources._definition import ResourceDefinition
+
+    for key in sorted(keys):
+        value = resource_defs.get(key)
+        if value is None or isinstance(
+            value, (IOManager, ConfigurableIOManagerFactory, ResourceDefinition)
+        ):
+            continue
+        raise InvalidDefinitionError(
+            f"Resource '{key}' is used as an IO manager, but it is a {type(value).__name__}, "
+            "which cannot store or load values. Give an IOManager, a ConfigurableIOManager or "
+            "an @io_manager there (or set the asset's io_manager_key to another resource)."
+        )
+
+
 def _used_io_manager_keys(plan: Any) -> set[str]:
     keys: set[str] = set()
     for step in plan.steps:
         keys.update(o.io_manager_key for o in step.outputs.values())
         keys.update(i.io_manager_key for i in step.inputs if not i.is_nothing)
+        if not step.outputs and step.assets_def.is_observable:
+            # A source asset's observe function: its op's single output stores nothing but
+            # names the asset's IO manager, which the reference initialises.
+            assets_def = step.assets_def
+            keys.update(assets_def.io_manager_key_for_asset_key(k) for k in assets_def.keys)
     return keys
 
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from headwater.definitions.checks import AssetCheckResult
+from headwater.definitions.checks import AssetCheckResult, AssetCheckSeverity
 from headwater.definitions.keys import AssetKey
 from headwater.definitions.results import (
     DataVersion,
@@ -673,7 +673,8 @@ class _Runner:
             blocking=spec.blocking,
         )
         self.events.user_event(evaluation, step.key)
-        if spec.blocking and not result.passed:
+        if spec.blocking and not result.passed and result.severity is AssetCheckSeverity.ERROR:
+            # A failed WARN check is recorded but blocks nothing, as in the reference.
             self.failed_blocking.append(evaluation)
 
     # -- endings --------------------------------------------------------------------------------
