@@ -259,5 +259,3 @@ def _is_nothing(spec_in: Any) -> bool:
     from headwater.definitions.ops import is_nothing
 
     return is_nothing(spec_in.dagster_type)
-
-
