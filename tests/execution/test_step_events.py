@@ -278,3 +278,13 @@ def test_planned_events_name_their_steps_and_resource_events_are_not_step_events
 def test_path_metadata_has_the_reference_spelling():
     value = dg.MetadataValue.path("/data/out.parquet")
     assert value.fspath == value.path == value.value == "/data/out.parquet"
+
+
+def test_result_objects_normalise_metadata_when_built():
+    assert dg.Output(1, metadata={"rows": 3}).metadata == {"rows": dg.MetadataValue.int(3)}
+    assert dg.AssetCheckResult(passed=True, metadata={"ok": True}).metadata == {
+        "ok": dg.MetadataValue.bool(True)
+    }
+    assert dg.Failure("bad", metadata={"file": "in.csv"}).metadata["file"].value == "in.csv"
+    with pytest.raises(dg.InvalidDefinitionError, match="'obj' has a value of type object"):
+        dg.MaterializeResult(metadata={"obj": object()})

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from headwater.definitions.keys import AssetKey
+from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.names import check_valid_name
 from headwater.definitions.specs import AssetDep, _coerce_key, _to_deps, _to_dict
 
@@ -101,6 +102,6 @@ class AssetCheckResult:
     passed: bool
     asset_key: AssetKey | None = attrs.field(default=None, converter=_optional_key)
     check_name: str | None = None
-    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_to_dict)
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=normalize_metadata)
     severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
     description: str | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from headwater.definitions.metadata import normalize_metadata
+
 
 class Failure(Exception):
     """Fail the step on purpose, with a description and metadata for the failure event.
@@ -23,7 +25,7 @@ class Failure(Exception):
     ):
         super().__init__(description)
         self.description = description
-        self.metadata = dict(metadata or {})
+        self.metadata = normalize_metadata(metadata)
         self.allow_retries = allow_retries
 
 
