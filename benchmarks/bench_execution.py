@@ -5,7 +5,9 @@ the workloads whose name contains WORD). Each workload prints one JSON line:
 ``{"workload": ..., "median_ms": ..., "per_asset_ms": ..., "runs": ...}``. Every run of a
 materialization workload gets a new instance on a temporary directory (SQLite file in WAL
 mode, values under its storage directory), its database created before the clock starts; only
-``materialize`` itself is timed. Creating a new instance's database is a workload of its own.
+``materialize`` itself is timed. Creating a new instance's database is a workload of its own,
+and so is the filesystem floor: what creating, writing and renaming a small file costs on the
+same disk at the same moment (``TMPDIR`` chooses the disk).
 """
 
 from __future__ import annotations
