@@ -340,32 +340,38 @@ def check_required_resources(
 
     assets_defs = list(assets_defs)
     producers = {key: ad for ad in assets_defs for key in ad.keys}
-    _check_resource_dependencies(resources, {DEFAULT_IO_MANAGER_KEY, *resources}, "")
+    shared_provided = {DEFAULT_IO_MANAGER_KEY, *resources}
+    _check_resource_dependencies(resources, shared_provided, None)
     for ad in assets_defs:
         if not ad.is_executable:
             continue
-        available = {**resources, **ad.resource_defs}
-        provided = {DEFAULT_IO_MANAGER_KEY, *available}
-        owner = _owner_label(ad)
-        _check_resource_dependencies(ad.resource_defs, provided, owner)
+        # Most assets bind no resources of their own: share one set for them.
+        available, provided = resources, shared_provided
+        if ad.resource_defs:
+            available = {**resources, **ad.resource_defs}
+            provided = {DEFAULT_IO_MANAGER_KEY, *available}
+            _check_resource_dependencies(ad.resource_defs, provided, ad)
         node = ad.node_def
         ops = [leaf.op for leaf in node.leaves()] if isinstance(node, GraphDefinition) else [node]
         for op in ops:
-            needs = [("resource", key, f"op '{op.name}'") for key in op.required_resource_keys]
+            # (kind, key, what needs it); described only if something is missing.
+            needs = [("resource", key, None) for key in op.required_resource_keys]
             if io_managers:
+                needs += [("io manager", out.io_manager_key, name) for name, out in op.outs.items()]
                 needs += [
-                    ("io manager", out.io_manager_key, f"output '{name}' of op '{op.name}'")
-                    for name, out in op.outs.items()
-                    if out.io_manager_key
-                ]
-                needs += [
-                    ("input manager", spec.input_manager_key, f"input '{name}' of op '{op.name}'")
+                    ("input manager", spec.input_manager_key, name)
                     for name, spec in op.ins.items()
                     if spec.input_manager_key
                 ]
-            for kind, key, required_by in sorted(needs):
-                if key not in provided:
-                    raise _not_provided(kind, key, required_by, owner, provided, available)
+            missing = [need for need in needs if need[1] and need[1] not in provided]
+            if missing:
+                kind, key, name = min(missing, key=lambda need: (need[0], need[1], need[2] or ""))
+                required_by = {
+                    "resource": f"op '{op.name}'",
+                    "io manager": f"output '{name}' of op '{op.name}'",
+                    "input manager": f"input '{name}' of op '{op.name}'",
+                }[kind]
+                raise _not_provided(kind, key, required_by, ad, provided, available)
         if io_managers:
             for input_name, key in ad.keys_by_input_name.items():
                 upstream = producers.get(key)
@@ -377,13 +383,11 @@ def check_required_resources(
                 io_key = upstream.io_manager_key_for_asset_key(key)
                 if io_key not in provided:
                     required_by = f"source asset {key.to_user_string()}"
-                    raise _not_provided(
-                        "io manager", io_key, required_by, owner, provided, available
-                    )
+                    raise _not_provided("io manager", io_key, required_by, ad, provided, available)
 
 
 def _check_resource_dependencies(
-    resources: Mapping[str, Any], provided: set[str], owner: str
+    resources: Mapping[str, Any], provided: set[str], owner: Any
 ) -> None:
     from headwater.resources._definition import ResourceDefinition
 
@@ -406,10 +410,11 @@ def _not_provided(
     kind: str,
     key: str,
     required_by: str,
-    owner: str,
+    owner: Any,
     provided: set[str],
     resources: Mapping[str, Any],
 ) -> InvalidDefinitionError:
+    """The error for a missing key; ``owner`` is the assets definition needing it, if any."""
     if kind == "resource":
         candidates = sorted(provided)
         target = "a resource"
@@ -419,7 +424,8 @@ def _not_provided(
     return InvalidDefinitionError(
         f"{kind} with key '{key}' required by {required_by} was not provided. Please provide "
         f"{target} to key '{key}', or change the required key to one of the following keys "
-        f"which points to {target}: {candidates!r}" + (f" (needed for {owner})" if owner else "")
+        f"which points to {target}: {candidates!r}"
+        + (f" (needed for {_owner_label(owner)})" if owner is not None else "")
     )
 
 
