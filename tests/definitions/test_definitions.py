@@ -226,3 +226,29 @@ def test_jobs_resolve_through_definitions():
         dg.InvalidDefinitionError, match=r"No job named 'only_c'.*did you mean 'only_b'"
     ):
         defs.resolve_job_def("only_c")
+
+
+def test_a_one_part_dependency_resolves_to_the_only_asset_of_that_name_in_its_group():
+    @dg.asset(key_prefix="raw")
+    def orders():
+        return 1
+
+    @dg.asset
+    def cleaned(orders):
+        return orders + 1
+
+    @dg.asset(key_prefix="stg", name="orders", group_name="staging")
+    def staged_orders():
+        return 10
+
+    # raw/orders is the only "orders" in cleaned's (default) group; stg/orders is elsewhere.
+    assert dg.materialize_to_memory([orders, cleaned, staged_orders]).asset_value("cleaned") == 2
+
+    @dg.asset(key_prefix="other", name="orders")
+    def other_orders():
+        return 5
+
+    with pytest.raises(
+        dg.InvalidDefinitionError, match=r"Assets with that name: other/orders, raw/orders"
+    ):
+        dg.materialize_to_memory([orders, other_orders, cleaned])

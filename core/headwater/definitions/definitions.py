@@ -41,6 +41,39 @@ def _merge_mapping(kind: str, mappings: Iterable[Mapping[str, Any]]) -> dict[str
     return merged
 
 
+def _resolve_deps_by_name(assets_defs: list[AssetsDefinition]) -> list[AssetsDefinition]:
+    """Point each one-part dependency that names no asset at the one asset of that name in
+    the dependent's group, when there is exactly one (as the reference does).
+
+    ``@asset def cleaned(orders)`` then reads ``raw/orders`` from ``@asset(key_prefix="raw")
+    def orders``. With two candidates (or none) the dependency stays unresolved, and using it
+    reports the candidates.
+    """
+    keys = {key for assets_def in assets_defs for key in assets_def.keys}
+    by_group_and_name: dict[tuple[str | None, str], list[AssetKey]] | None = None
+    resolved = []
+    for assets_def in assets_defs:
+        replacements: dict[AssetKey, AssetKey] = {}
+        for spec in assets_def.specs:
+            for dep in spec.deps:
+                key = dep.asset_key
+                if key in keys or len(key.path) != 1 or key in replacements:
+                    continue
+                if by_group_and_name is None:  # built only when some dependency needs it
+                    by_group_and_name = {}
+                    for other in assets_defs:
+                        for candidate in other.specs:
+                            name = (candidate.group_name, candidate.key.path[-1])
+                            by_group_and_name.setdefault(name, []).append(candidate.key)
+                matches = by_group_and_name.get((spec.group_name, key.path[0]), [])
+                if len(matches) == 1 and matches[0] not in assets_def.keys:
+                    replacements[key] = matches[0]
+        if replacements:
+            assets_def = assets_def.with_attributes(asset_key_replacements=replacements)
+        resolved.append(assets_def)
+    return resolved
+
+
 class Definitions:
     """Everything one code location defines.
 
@@ -169,8 +202,8 @@ class Definitions:
                     "or @asset_check definitions in asset_checks."
                 )
         result.extend(external_assets_from_specs([spec]) for spec in specs.values())
-        self._normalized = result
-        return result
+        self._normalized = _resolve_deps_by_name(result)
+        return self._normalized
 
     def get_all_asset_specs(self) -> list[AssetSpec]:
         """The spec of every asset, materializable or external."""

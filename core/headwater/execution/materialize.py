@@ -248,10 +248,22 @@ def _check_inputs_provided(job: Any) -> None:
             if spec_in is None or _is_nothing(spec_in):
                 continue
             if graph.is_unresolved(key):
+                same_name = sorted(
+                    other.to_user_string()
+                    for other in graph.all_asset_keys
+                    if other.path[-1] == key.path[-1] and other != key
+                )
+                hint = (
+                    f" Assets with that name: {', '.join(same_name)}; name one with "
+                    f"ins={{'{name}': AssetIn(key=...)}}."
+                    if same_name
+                    else ""
+                )
                 raise InvalidDefinitionError(
                     f'Input asset "{key.to_string()}" is not produced by any of the provided '
                     "asset ops and is not one of the provided sources. Pass the asset that "
                     f"produces it, or an AssetSpec for {key.to_user_string()}, to materialize()."
+                    + hint
                 )
 
 
