@@ -50,6 +50,16 @@ def _resolve_deps_by_name(assets_defs: list[AssetsDefinition]) -> list[AssetsDef
     reports the candidates.
     """
     keys = {key for assets_def in assets_defs for key in assets_def.keys}
+    # Nearly always every dependency is a key: find that out with set operations first.
+    unresolved = {
+        dep.asset_key
+        for assets_def in assets_defs
+        for spec in assets_def.specs
+        for dep in spec.deps
+    }
+    unresolved.difference_update(keys)
+    if not any(len(key.path) == 1 for key in unresolved):
+        return assets_defs
     by_group_and_name: dict[tuple[str | None, str], list[AssetKey]] | None = None
     resolved = []
     for assets_def in assets_defs:
@@ -57,7 +67,7 @@ def _resolve_deps_by_name(assets_defs: list[AssetsDefinition]) -> list[AssetsDef
         for spec in assets_def.specs:
             for dep in spec.deps:
                 key = dep.asset_key
-                if key in keys or len(key.path) != 1 or key in replacements:
+                if key not in unresolved or len(key.path) != 1 or key in replacements:
                     continue
                 if by_group_and_name is None:  # built only when some dependency needs it
                     by_group_and_name = {}
