@@ -636,3 +636,6 @@ def test_asset_job_asset_selection():
         job.execute_in_process(asset_selection=[dg.AssetKey("zz")])
     with pytest.raises(dg.InvalidInvocationError, match="list of AssetKey"):
         job.execute_in_process(asset_selection=["up"])
+    assert _ran(job.execute_in_process(op_selection=["up*"])) == {"up", "down"}
+    with pytest.raises(dg.InvalidSubsetError, match="'other' matches no op of job 'aj'"):
+        job.execute_in_process(op_selection=["other"])

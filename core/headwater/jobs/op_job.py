@@ -181,7 +181,13 @@ class JobDefinition(abc.ABC):  # noqa: B024 - abstract only so asset jobs can be
     def _subset(self, op_selection: Sequence[str]) -> JobDefinition:
         """A copy of the job whose graph holds only the selected top-level ops."""
         graph = self.graph_def
-        selected = _selected_nodes(self.name, graph, op_selection)
+        parents = {
+            name: {
+                s.node_name for s in node.input_sources.values() if isinstance(s, NodeOutputHandle)
+            }
+            for name, node in graph.nodes.items()
+        }
+        selected = selected_ops(self.name, parents, op_selection)
         nodes = {}
         for name in graph.nodes:
             if name in selected:
@@ -204,30 +210,32 @@ class JobDefinition(abc.ABC):  # noqa: B024 - abstract only so asset jobs can be
 _CLAUSE = re.compile(r"^(\*|\+*)([^*+]+)(\*|\+*)$")
 
 
-def _selected_nodes(job_name: str, graph: GraphDefinition, op_selection: Sequence[str]) -> set[str]:
-    """The top-level node names ``op_selection`` picks from ``graph``."""
+def selected_ops(job_name: str, parents: Mapping[str, set[str]], op_selection: Any) -> set[str]:
+    """The op names ``op_selection`` picks, given each op's upstream ops in ``parents``.
+
+    Raises:
+        InvalidInvocationError: ``op_selection`` is not a list of strings.
+        InvalidSubsetError: a clause names no op.
+    """
     if isinstance(op_selection, str) or not all(isinstance(c, str) for c in op_selection):
         raise InvalidInvocationError(
             f"op_selection must be a list of op names, got {op_selection!r}; for example "
-            f"op_selection=['{next(iter(graph.nodes), 'my_op')}']."
+            f"op_selection=['{next(iter(parents), 'my_op')}']."
         )
-    parents: dict[str, set[str]] = {name: set() for name in graph.nodes}
-    children: dict[str, set[str]] = {name: set() for name in graph.nodes}
-    for name, node in graph.nodes.items():
-        for source in node.input_sources.values():
-            if isinstance(source, NodeOutputHandle):
-                parents[name].add(source.node_name)
-                children[source.node_name].add(name)
+    children: dict[str, set[str]] = {name: set() for name in parents}
+    for name, upstream in parents.items():
+        for parent in upstream:
+            children[parent].add(name)
     selected: set[str] = set()
     for clause in op_selection:
         clause = clause.strip()
         if clause == "*":
-            return set(graph.nodes)
+            return set(parents)
         match = _CLAUSE.match(clause)
-        if match is None or match[2] not in graph.nodes:
+        if match is None or match[2] not in parents:
             raise InvalidSubsetError(
                 f"op_selection clause {clause!r} matches no op of job '{job_name}'. Ops: "
-                f"{', '.join(sorted(graph.nodes))}. Write a clause as name, *name, name*, "
+                f"{', '.join(sorted(parents))}. Write a clause as name, *name, name*, "
                 "+name or name+ (one + per level)."
             )
         up, name, down = match.groups()
