@@ -538,3 +538,104 @@ def test_prefixed_graph_asset_node_and_run_config_use_the_key():
     assert result.asset_value(["k", "ga"]) == 3
     steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"]
     assert steps == ["k__ga.leaf"]
+
+
+# -- execute_in_process: op_selection, asset_selection, run_id, input_values -------------------
+
+
+@dg.op
+def _sel_load():
+    return 2
+
+
+@dg.op
+def _sel_double(x):
+    return x * 2
+
+
+@dg.op
+def _sel_add(x):
+    return x + 1
+
+
+@dg.op
+def _sel_alone():
+    return 0
+
+
+@dg.job
+def _sel_job():
+    _sel_add(_sel_double(_sel_load()))
+    _sel_alone()
+
+
+def _ran(result) -> set[str]:
+    return {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        (["*_sel_add"], {"_sel_load", "_sel_double", "_sel_add"}),
+        (["_sel_load+"], {"_sel_load", "_sel_double"}),
+        (["_sel_load++"], {"_sel_load", "_sel_double", "_sel_add"}),
+        (["_sel_alone", "_sel_load"], {"_sel_alone", "_sel_load"}),
+        (["*"], {"_sel_load", "_sel_double", "_sel_add", "_sel_alone"}),
+        ([], {"_sel_load", "_sel_double", "_sel_add", "_sel_alone"}),
+    ],
+)
+def test_op_selection_runs_selected_ops(selection, expected):
+    result = _sel_job.execute_in_process(op_selection=selection)
+    assert _ran(result) == expected
+    assert result.job_def.name == "_sel_job"
+
+
+def test_op_selection_errors():
+    with pytest.raises(dg.InvalidSubsetError, match="'nope' matches no op of job '_sel_job'"):
+        _sel_job.execute_in_process(op_selection=["_sel_load*", "nope"])
+    with pytest.raises(dg.InvalidConfigError, match="Select '_sel_load' too"):
+        _sel_job.execute_in_process(op_selection=["_sel_double"])
+    with pytest.raises(dg.InvalidInvocationError, match="list of op names"):
+        _sel_job.execute_in_process(op_selection="_sel_load")
+
+
+def test_run_id_and_input_values():
+    import uuid
+
+    run_id = str(uuid.uuid4())
+    result = _sel_job.execute_in_process(run_id=run_id)
+    assert result.run_id == run_id == result.dagster_run.run_id
+    with pytest.raises(dg.InvalidInvocationError, match="UUID"):
+        _sel_job.execute_in_process(run_id="not-a-uuid")
+    with pytest.raises(dg.InvalidDefinitionError, match="no top-level input"):
+        _sel_job.execute_in_process(input_values={"x": 1})
+
+
+def test_asset_job_asset_selection():
+    @dg.asset
+    def up():
+        return 1
+
+    @dg.asset
+    def down(up):
+        return up + 1
+
+    @dg.asset
+    def other():
+        return 0
+
+    defs = dg.Definitions(
+        assets=[up, down, other], jobs=[dg.define_asset_job("aj", selection=["up", "down"])]
+    )
+    job = defs.get_job_def("aj")
+    result = job.execute_in_process(asset_selection=[dg.AssetKey("up")])
+    assert _ran(result) == {"up"}
+    assert result.dagster_run.asset_selection == {dg.AssetKey("up")}
+    assert _ran(job.execute_in_process(asset_selection=[dg.AssetKey("other")])) == {"other"}
+    with pytest.raises(dg.InvalidSubsetError, match=r"\['zz'\]"):
+        job.execute_in_process(asset_selection=[dg.AssetKey("zz")])
+    with pytest.raises(dg.InvalidInvocationError, match="list of AssetKey"):
+        job.execute_in_process(asset_selection=["up"])
+    assert _ran(job.execute_in_process(op_selection=["up*"])) == {"up", "down"}
+    with pytest.raises(dg.InvalidSubsetError, match="'other' matches no op of job 'aj'"):
+        job.execute_in_process(op_selection=["other"])

@@ -7,7 +7,7 @@ execution engine builds its plan from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -59,6 +59,10 @@ class ResolvedAssetJob:
         instance: Any = None,
         partition_key: str | None = None,
         raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+        asset_selection: Sequence[AssetKey] | None = None,
+        run_id: str | None = None,
+        input_values: Mapping[str, Any] | None = None,
         tags: Mapping[str, str] | None = None,
         resources: Mapping[str, Any] | None = None,
     ) -> Any:
@@ -69,22 +73,90 @@ class ResolvedAssetJob:
             instance: the instance recording the run; an ephemeral one when None.
             partition_key: the partition to materialize, for partitioned assets.
             raise_on_error: raise the first step error instead of returning a failed result.
+            op_selection: run only the assets of these ops (an asset's op is named after it),
+                in the clause syntax of op jobs (``name``, ``*name``, ``name+``, ...).
+            asset_selection: materialize only these `AssetKey` s (any asset of the job's asset
+                graph), with the job's checks on them; None or empty runs the whole job.
+            run_id: the run's id, a UUID string; a fresh one when None.
+            input_values: values for the job's top-level inputs (asset jobs have none, so
+                any name given is refused).
             tags: run tags, added to the job's run tags.
             resources: resources overriding the job's.
 
         Returns:
             The run's `ExecuteInProcessResult`.
-        """
-        from headwater.execution.materialize import execute_job_in_process
 
-        return execute_job_in_process(
-            self,
+        Raises:
+            InvalidSubsetError: a selected key is not in the job's asset graph, an op name is
+                not the job's, or the selection splits a multi-asset that cannot be subset.
+            InvalidInvocationError: ``asset_selection`` is not a list of `AssetKey` s,
+                ``op_selection`` not a list of strings, or ``run_id`` is not a UUID.
+            InvalidDefinitionError: ``input_values`` names an input the job does not have.
+        """
+        from headwater.execution.run import execute_resolved_job
+        from headwater.jobs.op_job import check_input_values, checked_run_id
+
+        check_input_values(self.name, input_values)
+        job = self
+        if op_selection:
+            job = self._subset(self._asset_keys_of_ops(op_selection))
+        if asset_selection:
+            job = job._subset(asset_selection)
+        if instance is None:
+            from headwater.instance import Instance
+
+            instance = Instance.ephemeral()
+        return execute_resolved_job(
+            job,
+            instance,
             run_config=run_config,
-            instance=instance,
+            resources=resources,
+            tags=tags,
             partition_key=partition_key,
             raise_on_error=raise_on_error,
-            tags=tags,
-            resources=resources,
+            run_id=checked_run_id(run_id),
+        )
+
+    def _asset_keys_of_ops(self, op_selection: Sequence[str]) -> list[AssetKey]:
+        """The asset keys the job's ops named by ``op_selection`` materialize."""
+        from headwater.jobs.op_job import selected_ops
+
+        op_of = {key: ad.node_def.name for ad in self.assets_defs for key in ad.keys}
+        parents: dict[str, set[str]] = {}
+        for ad in self.assets_defs:
+            upstream = parents.setdefault(ad.node_def.name, set())
+            for key in ad.keys:
+                upstream.update(op_of[p] for p in self.asset_graph.parents(key) if p in op_of)
+            upstream.discard(ad.node_def.name)
+        chosen = selected_ops(self.name, parents, op_selection)
+        return [key for key, op in op_of.items() if op in chosen]
+
+    def _subset(self, asset_selection: Sequence[AssetKey]) -> ResolvedAssetJob:
+        """This job restricted to ``asset_selection`` and the job's checks on those assets."""
+        from headwater.errors import InvalidInvocationError
+
+        graph = self.asset_graph
+        if isinstance(asset_selection, (str, AssetKey)) or not all(
+            isinstance(key, AssetKey) for key in asset_selection
+        ):
+            raise InvalidInvocationError(
+                f"asset_selection must be a list of AssetKey, got {asset_selection!r}; for "
+                'example asset_selection=[AssetKey("my_asset")].'
+            )
+        unknown = sorted(k.to_user_string() for k in asset_selection if not graph.has(k))
+        if unknown:
+            raise InvalidSubsetError(
+                f"asset_selection holds {unknown}, which no asset of job '{self.name}' "
+                "produces. Check the spelling, and that the assets are in the Definitions."
+            )
+        keys = frozenset(k for k in asset_selection if graph.is_executable(k))
+        checks = frozenset(c for c in self.check_keys if c.asset_key in keys)
+        return attrs.evolve(
+            self,
+            asset_keys=tuple(sorted(keys, key=lambda key: (graph.level(key), key))),
+            check_keys=checks,
+            assets_defs=tuple(_assets_defs_to_execute(graph, keys, checks)),
+            loadable_asset_keys=_loadable_keys(graph, keys, checks),
         )
 
 

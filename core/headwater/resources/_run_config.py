@@ -251,13 +251,16 @@ def _with_env_values(value: Any, path: str, *, read: bool) -> Any:
 
 
 def _build_value(schema: Any, value: Any, path: str, owner: str) -> Any:
+    """A resource's config; ``{"env": NAME}`` is refused unless the schema is a `Config` class."""
     if schema is None:
         return value
     cls = schema_class(schema, owner)
     if isinstance(cls, type) and issubclass(cls, FieldsBase):
         built = build_config(cls, value, path)
-        return built if cls is schema else config_dict(built)
-    return structure_value(value, cls, path)
+        if cls is schema:
+            return built
+        return config_dict(_with_env_values(built, path, read=False))
+    return _with_env_values(structure_value(value, cls, path), path, read=False)
 
 
 def _validate_resources(
