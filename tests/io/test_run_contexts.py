@@ -2,6 +2,8 @@
 
 from typing import Any
 
+import pytest
+
 import headwater as dg
 
 
@@ -122,3 +124,92 @@ def test_upstream_output_computed_in_the_run_is_its_step_output():
     upstream = recorder.inputs[0].upstream_output
     assert (upstream.step_key, upstream.name) == ("a", "result")
     assert upstream.definition_metadata == {}
+
+
+daily = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-10")
+
+
+@dg.asset(partitions_def=daily)
+def day(context: dg.AssetExecutionContext) -> str:
+    return context.partition_key
+
+
+def test_mapped_range_input_knows_the_run_partition_and_the_upstream_range():
+    @dg.asset(
+        partitions_def=daily,
+        ins={
+            "day": dg.AssetIn(
+                partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-2, end_offset=0)
+            )
+        },
+    )
+    def window(day: Any) -> int:
+        return 1
+
+    recorder = _Recorder()
+    result = dg.materialize(
+        [day, window],
+        selection=[window],
+        partition_key="2024-01-05",
+        resources={"io_manager": recorder},
+    )
+    assert result.success
+    (ctx,) = recorder.inputs
+    assert ctx.partition_key == "2024-01-05"
+    assert ctx.asset_partition_keys == ["2024-01-03", "2024-01-04", "2024-01-05"]
+    assert ctx.asset_partition_key_range == dg.PartitionKeyRange("2024-01-03", "2024-01-05")
+    with pytest.raises(dg.InvariantViolationError, match="partition range"):
+        ctx.asset_partition_key  # noqa: B018 - the property access raises
+
+
+def test_offset_input_loads_the_upstream_partition_from_its_file(tmp_path):
+    @dg.asset(
+        partitions_def=daily,
+        ins={
+            "day": dg.AssetIn(
+                partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+            )
+        },
+    )
+    def previous(context: dg.AssetExecutionContext, day: Any) -> str:
+        return f"{context.partition_key} after {day}"
+
+    resources = {"io_manager": dg.FilesystemIOManager(base_dir=str(tmp_path))}
+    for key in ["2024-01-02", "2024-01-03"]:
+        assert dg.materialize([day], partition_key=key, resources=resources).success
+    recorder = _Recorder()
+    result = dg.materialize(
+        [day, previous],
+        selection=[previous],
+        partition_key="2024-01-03",
+        resources={"io_manager": recorder},
+    )
+    (ctx,) = recorder.inputs
+    assert (ctx.partition_key, ctx.asset_partition_key) == ("2024-01-03", "2024-01-02")
+    assert ctx.get_asset_identifier() == ["day", "2024-01-02"]
+
+    result = dg.materialize(
+        [day, previous], selection=[previous], partition_key="2024-01-03", resources=resources
+    )
+    assert result.output_for_node("previous") == "2024-01-03 after 2024-01-02"
+
+
+def test_unpartitioned_upstream_in_a_partitioned_run():
+    recorder = _Recorder()
+
+    @dg.asset(partitions_def=daily)
+    def uses_a(a: int) -> int:
+        return a
+
+    result = dg.materialize(
+        [a, uses_a],
+        selection=[uses_a],
+        partition_key="2024-01-02",
+        resources={"io_manager": recorder},
+    )
+    assert result.success
+    (ctx,) = recorder.inputs
+    assert ctx.has_partition_key
+    assert ctx.partition_key == "2024-01-02"
+    assert not ctx.has_asset_partitions
+    assert ctx.asset_partition_keys == []
