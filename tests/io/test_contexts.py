@@ -150,3 +150,15 @@ def test_run_contexts_carry_asset_metadata_and_declared_type():
     assert seen["a"] == ({"m": 1}, "Int")
     assert seen["b"] == ({}, "Any")
     assert seen["in"] == ({"m": 1}, int)
+
+
+def test_input_partition_key_is_the_run_partition_asset_keys_the_upstream():
+    ctx = dg.build_input_context(
+        asset_key="a", partition_key="2024-01-05", asset_partition_keys=["2024-01-04"]
+    )
+    assert ctx.partition_key == "2024-01-05"
+    assert ctx.asset_partition_key == "2024-01-04"
+    assert ctx.get_asset_identifier() == ["a", "2024-01-04"]
+    alone = dg.build_input_context(asset_key="a", partition_key="x")
+    assert alone.asset_partition_key == "x"
+    assert alone.asset_partition_keys == ["x"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from headwater.errors import InvalidDefinitionError
 from headwater.io._contexts import InputContext, OutputContext
+from headwater.resources._build import config_of
 
 
 def io_manager(resources: Any, key: str, step: Any, what: Any) -> Any:
@@ -41,6 +42,7 @@ def output_context(run: Any, step: Any, output: Any, state: Any) -> OutputContex
         asset_partition_key_range=key_range,
         partitions_def=partitions_def,
         definition_metadata=output.definition_metadata,
+        resource_config=config_of(run.resources, output.io_manager_key),
         resources=run.resources,
         log=state.log,
         dagster_type=output.dagster_type,
@@ -72,20 +74,28 @@ def input_context(run: Any, step: Any, step_input: Any, state: Any) -> InputCont
             partition_keys = mapped
         else:
             partition_key = mapped
-    source = None
     if step_input.source_step_key is not None:
         source = run.plan.step_by_key[step_input.source_step_key].outputs.get(
             step_input.source_output_name
         )
+        step_key, name = step_input.source_step_key, step_input.source_output_name
+        metadata = source.definition_metadata if source is not None else None
+    else:
+        # Loaded, not computed in this run: named after the asset, with the step key "none",
+        # as in the reference.
+        source = None
+        step_key = "none"
+        name = step_input.asset_key.path[-1] if step_input.asset_key is not None else "result"
+        metadata = step_input.upstream_metadata
     upstream = OutputContext(
-        step_key=step_input.source_step_key,
-        name=step_input.source_output_name or "result",
+        step_key=step_key,
+        name=name,
         run_id=run.run_id,
         asset_key=step_input.asset_key,
         partition_key=partition_key,
         asset_partition_keys=partition_keys,
         partitions_def=upstream_def,
-        definition_metadata=source.definition_metadata if source is not None else None,
+        definition_metadata=metadata,
         resources=run.resources,
         log=state.log,
         dagster_type=source.dagster_type if source is not None else None,
@@ -97,11 +107,12 @@ def input_context(run: Any, step: Any, step_input: Any, state: Any) -> InputCont
         step_key=step.key,
         run_id=run.run_id,
         asset_key=step_input.asset_key,
-        partition_key=partition_key,
-        asset_partition_keys=partition_keys,
+        partition_key=partition.key if partition is not None else None,
+        asset_partition_keys=[partition_key] if partition_key is not None else partition_keys or [],
         partitions_def=upstream_def,
         upstream_output=upstream,
         definition_metadata=op_in.metadata,
+        resource_config=config_of(run.resources, step_input.io_manager_key),
         resources=run.resources,
         log=state.log,
         dagster_type=info.dagster_type,

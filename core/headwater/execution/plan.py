@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from headwater.definitions.keys import AssetKey
+from headwater.definitions.specs import IO_MANAGER_KEY_METADATA
 from headwater.errors import InvalidDefinitionError
 from headwater.execution import _defs
 from headwater.execution._defs import StepOutput
@@ -20,7 +21,8 @@ class StepInput:
     """Where one input of a step comes from.
 
     ``source_step_key`` names the step producing it in this run; when it is None the value is
-    loaded through ``io_manager_key`` (an unselected upstream or a source asset).
+    loaded through ``io_manager_key`` (an unselected upstream or a source asset), and
+    ``upstream_metadata`` holds that upstream asset's definition metadata.
     """
 
     name: str
@@ -30,6 +32,7 @@ class StepInput:
     source_step_key: str | None = None
     source_output_name: str | None = None
     upstream_partitions_def: Any = None
+    upstream_metadata: Mapping[str, Any] | None = None
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -145,7 +148,7 @@ def build_execution_plan(
                 blocking_gates.setdefault(out.check_key.asset_key, []).append(node.name)
 
     node_by_name = {node.name: node for node in nodes}
-    upstream_info: dict[AssetKey, tuple[str, Any]] | None = None
+    upstream_info: dict[AssetKey, tuple[str, Any, Any]] | None = None
     steps_unordered: dict[str, ExecutionStep] = {}
     for node in nodes:
         inputs: list[StepInput] = []
@@ -187,8 +190,8 @@ def build_execution_plan(
             else:
                 if upstream_info is None:
                     upstream_info = _upstream_info(all_assets_defs)
-                io_key, partitions_def = upstream_info.get(
-                    inp.asset_key, (DEFAULT_IO_MANAGER_KEY, None)
+                io_key, partitions_def, upstream_def = upstream_info.get(
+                    inp.asset_key, (DEFAULT_IO_MANAGER_KEY, None, None)
                 )
                 inputs.append(
                     StepInput(
@@ -197,6 +200,7 @@ def build_execution_plan(
                         inp.is_nothing,
                         inp.input_manager_key or io_key,
                         upstream_partitions_def=partitions_def,
+                        upstream_metadata=_upstream_metadata(upstream_def, inp.asset_key, io_key),
                     )
                 )
             if inp.asset_key is not None and inp.asset_key not in checked_keys:
@@ -225,13 +229,28 @@ def build_execution_plan(
     )
 
 
-def _upstream_info(all_assets_defs: Iterable[Any]) -> dict[AssetKey, tuple[str, Any]]:
-    info: dict[AssetKey, tuple[str, Any]] = {}
+def _upstream_info(all_assets_defs: Iterable[Any]) -> dict[AssetKey, tuple[str, Any, Any]]:
+    """Per asset key: its IO manager key, partitions definition and AssetsDefinition."""
+    info: dict[AssetKey, tuple[str, Any, Any]] = {}
     for assets_def in all_assets_defs:
         partitions_def = assets_def.partitions_def
         for key, io_key in _defs.io_manager_keys_by_asset_key(assets_def).items():
-            info[key] = (io_key, partitions_def)
+            info[key] = (io_key, partitions_def, assets_def)
     return info
+
+
+def _upstream_metadata(assets_def: Any, key: AssetKey, io_key: str) -> dict[str, Any] | None:
+    """The definition metadata of an upstream asset loaded rather than computed in the run.
+
+    A materializable asset's also names its IO manager key, as in the reference; an external
+    asset's is its spec metadata as written.
+    """
+    if assets_def is None:
+        return None
+    metadata = dict(assets_def.specs_by_key[key].metadata)
+    if assets_def.is_materializable:
+        metadata.setdefault(IO_MANAGER_KEY_METADATA, io_key)
+    return metadata
 
 
 def _toposort(

@@ -229,8 +229,10 @@ class OutputContext(_PartitionsMixin):
 class InputContext(_PartitionsMixin):
     """Everything an IO manager's ``load_input`` knows about the value it loads.
 
-    ``asset_key`` and the partition arguments describe the upstream value being loaded (after
-    any partition mapping). The engine builds these; tests use `build_input_context`.
+    ``partition_key`` is the run's partition; ``asset_key`` and the ``asset_partition_*``
+    arguments describe the upstream value being loaded (after any partition mapping). Without
+    ``asset_partition_keys`` or ``asset_partition_key_range``, ``partition_key`` also names the
+    upstream partition. The engine builds these; tests use `build_input_context`.
     """
 
     def __init__(
@@ -260,7 +262,9 @@ class InputContext(_PartitionsMixin):
         if asset_key is None and upstream_output is not None:
             asset_key = upstream_output.asset_key
         self.asset_key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
-        self._partition_key = partition_key
+        self._run_partition_key = partition_key
+        asset_side_given = asset_partition_keys is not None or asset_partition_key_range is not None
+        self._partition_key = None if asset_side_given else partition_key
         self._partition_keys = list(asset_partition_keys) if asset_partition_keys else None
         self._partition_key_range = asset_partition_key_range
         self._partitions_def = partitions_def
@@ -276,6 +280,46 @@ class InputContext(_PartitionsMixin):
         self._logged_metadata: dict[str, Any] = {}
         label = self.asset_key.to_user_string() if self.asset_key else f"input {name}"
         self._what = f"the input for {label}"
+
+    @property
+    def has_partition_key(self) -> bool:
+        """Whether one partition key addresses the load: a single upstream partition, or an
+        unpartitioned upstream read in a single-partition run.
+
+        False when several upstream partitions are loaded, even in a single-partition run.
+        """
+        count = len(self.asset_partition_keys)
+        return count == 1 or (count == 0 and self._run_partition_key is not None)
+
+    @property
+    def partition_key(self) -> str:
+        """The run's partition key (else the single upstream partition loaded).
+
+        The upstream partitions loaded are ``asset_partition_keys``: with a partition mapping
+        they may differ from the run's.
+        """
+        if self._run_partition_key is not None:
+            return self._run_partition_key
+        return self.asset_partition_key
+
+    @property
+    def asset_partition_key(self) -> str:
+        """The single upstream partition loaded; raises for none or several."""
+        keys = self.asset_partition_keys
+        if len(keys) != 1:
+            raise InvariantViolationError(
+                f"{self._what} has no single partition key "
+                f"({'a partition range' if keys else 'not partitioned'}); "
+                "use asset_partition_keys for ranges."
+            )
+        return keys[0]
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's parts, plus the upstream partition key when there is exactly one."""
+        key = self._require_asset_key()
+        if self.has_asset_partitions:
+            return [*key.parts, str(self.asset_partition_key)]
+        return list(key.parts)
 
     def get_identifier(self) -> list[str]:
         """The identifier of the upstream output being loaded (``[run_id, step_key, name]``)."""

@@ -40,7 +40,8 @@ def asset_parts(context: Any, partition_key: Any = None) -> list[str]:
 def context_parts(context: Any) -> list[str]:
     """Components for the single value described by an input or output context."""
     if context.has_asset_key:
-        key = context.partition_key if context.has_asset_partitions else None
+        # An input's partition_key is the run's; asset_partition_key is the one loaded.
+        key = context.asset_partition_key if context.has_asset_partitions else None
         return asset_parts(context, key)
     return context.get_identifier()
 

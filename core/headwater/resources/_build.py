@@ -22,8 +22,9 @@ from headwater.resources._fields import config_dict
 class Resources(Mapping[str, Any]):
     """Initialised resources by key, readable as attributes (``resources.warehouse``)."""
 
-    def __init__(self, values: Mapping[str, Any]):
+    def __init__(self, values: Mapping[str, Any], configs: Mapping[str, Any] | None = None):
         object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_configs", dict(configs or {}))
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__["_values"]
@@ -47,6 +48,12 @@ class Resources(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Resources({', '.join(sorted(self._values))})"
+
+
+def config_of(resources: Any, key: str) -> Any:
+    """The config resource ``key`` was initialised with (None when unknown or unconfigured)."""
+    configs = getattr(resources, "__dict__", {}).get("_configs")
+    return configs.get(key) if configs else None
 
 
 def coerce_resource(value: Any) -> ResourceDefinition | ConfigurableResourceFactory:
@@ -167,6 +174,7 @@ class _Builder:
         self.key_by_id = {id(value): key for key, value in originals.items()}
         self.key_by_id.update({id(value): key for key, value in defs.items()})
         self.values: dict[str, Any] = {}
+        self.configs: dict[str, Any] = {}
 
     def build(self, stack: contextlib.ExitStack) -> Resources:
         for key in self._order():
@@ -179,7 +187,7 @@ class _Builder:
                 self.values[key] = self._init_class(
                     stack, key, definition, f"$.resources.{key}.config"
                 )
-        return Resources(self.values)
+        return Resources(self.values, self.configs)
 
     def _dependencies(self, key: str) -> list[str]:
         definition = self.defs[key]
@@ -232,6 +240,7 @@ class _Builder:
         config = _resolve_env_in_mapping(config, path)
         deps = {dep: self.values[dep] for dep in definition.required_resource_keys}
         context = self._context(config, deps, definition)
+        self.configs[key] = context.resource_config
         with _wrap_init_errors(key):
             result = definition.call_resource_fn(context)
         if inspect.isgenerator(result):
@@ -252,6 +261,7 @@ class _Builder:
         if nested:
             resolved = evolve_unchecked(resolved, nested)
         context = self._context(config_dict(resource), nested, resource)
+        self.configs[key] = context.resource_config
         object.__setattr__(resolved, "_headwater_init_context", context)
         return _enter(stack, key, resolved.yield_for_execution(context))
 
