@@ -9,9 +9,14 @@ from typing import Any
 import attrs
 
 from headwater.definitions.keys import AssetKey
-from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.names import check_valid_name
-from headwater.definitions.specs import AssetDep, _coerce_key, _to_deps, _to_dict
+from headwater.definitions.specs import (
+    AssetDep,
+    _coerce_key,
+    _normalized_metadata,
+    _to_deps,
+    _to_dict,
+)
 
 
 class AssetCheckSeverity(enum.Enum):
@@ -102,6 +107,6 @@ class AssetCheckResult:
     passed: bool
     asset_key: AssetKey | None = attrs.field(default=None, converter=_optional_key)
     check_name: str | None = None
-    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=normalize_metadata)
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_normalized_metadata)
     severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
     description: str | None = None

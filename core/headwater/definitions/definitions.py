@@ -291,7 +291,7 @@ class Definitions:
     def _check_resources(self, *, io_managers: bool = True) -> None:
         """Raise when an asset or a resource needs a resource that nobody provides."""
         if self._resources_checked < (2 if io_managers else 1):
-            from headwater.jobs.asset_job import check_required_resources
+            from headwater.definitions.requirements import check_required_resources
 
             check_required_resources(
                 self._normalized_assets(), self.resources, io_managers=io_managers

@@ -9,8 +9,7 @@ import attrs
 
 from headwater.definitions.checks import AssetCheckResult
 from headwater.definitions.keys import AssetKey
-from headwater.definitions.metadata import normalize_metadata
-from headwater.definitions.specs import _to_dict
+from headwater.definitions.specs import _normalized_metadata, _to_dict
 
 
 class _NoValue:
@@ -60,7 +59,7 @@ class MaterializeResult:
     """
 
     asset_key: AssetKey | None = attrs.field(default=None, converter=_optional_key)
-    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=normalize_metadata)
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_normalized_metadata)
     check_results: tuple[AssetCheckResult, ...] = attrs.field(default=(), converter=_to_tuple)
     data_version: DataVersion | None = None
     tags: Mapping[str, str] = attrs.field(factory=dict, converter=_to_dict)
@@ -103,7 +102,7 @@ class ObserveResult:
     """
 
     asset_key: AssetKey | None = attrs.field(default=None, converter=_optional_key)
-    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=normalize_metadata)
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_normalized_metadata)
     check_results: tuple[AssetCheckResult, ...] = attrs.field(default=(), converter=_to_tuple)
     data_version: DataVersion | None = None
     tags: Mapping[str, str] = attrs.field(factory=dict, converter=_to_dict)
@@ -123,6 +122,6 @@ class Output:
 
     value: Any
     output_name: str = "result"
-    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=normalize_metadata)
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_normalized_metadata)
     data_version: DataVersion | None = None
     tags: Mapping[str, str] = attrs.field(factory=dict, converter=_to_dict)

@@ -113,6 +113,15 @@ def _to_dict(value: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(value) if value else {}
 
 
+def _normalized_metadata(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Metadata as `MetadataValue`s; the module converting them loads only when there is some."""
+    if not value:
+        return {}
+    from headwater.definitions.metadata import normalize_metadata
+
+    return normalize_metadata(value)
+
+
 def _to_owners(value: Sequence[str] | None) -> tuple[str, ...]:
     if not value:
         return ()
