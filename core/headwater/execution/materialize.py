@@ -120,10 +120,6 @@ def execute_job_in_process(
     """
     from headwater.execution.run import execute_resolved_job
 
-    if instance is None:
-        from headwater.instance import Instance
-
-        instance = Instance.ephemeral()
     return execute_resolved_job(
         job,
         instance,

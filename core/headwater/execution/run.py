@@ -30,7 +30,7 @@ from headwater.execution.step_context import RunContext
 
 def execute_resolved_job(
     job: Any,
-    instance: Any,
+    instance: Any = None,
     *,
     run_config: Any = None,
     resources: Mapping[str, Any] | None = None,
@@ -41,7 +41,7 @@ def execute_resolved_job(
 ) -> ExecuteInProcessResult:
     """Run a resolved asset job or an op job as one run: its selection, resources, config,
     run tags and retry policy, with ``run_config`` (replacing), ``resources`` and ``tags``
-    (added) on top.
+    (added) on top. Without ``instance`` the run is recorded in an ephemeral one.
 
     ``options`` are passed on to `execute_assets_in_process` (``executor_def``, ``run_id``,
     ``io_managers_in_memory``).
@@ -50,6 +50,10 @@ def execute_resolved_job(
         InvalidInvocationError: an asset binds a resource key the job's resources also set.
         InvalidDefinitionError: a partition was given for an op job.
     """
+    if instance is None:
+        from headwater.instance import Instance
+
+        instance = Instance.ephemeral()
     graph_def = getattr(job, "graph_def", None)
     if graph_def is not None:
         if partition_key is not None:

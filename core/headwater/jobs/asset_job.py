@@ -101,10 +101,6 @@ class ResolvedAssetJob:
             job = self._subset(self._asset_keys_of_ops(op_selection))
         if asset_selection:
             job = job._subset(asset_selection)
-        if instance is None:
-            from headwater.instance import Instance
-
-            instance = Instance.ephemeral()
         return execute_resolved_job(
             job,
             instance,

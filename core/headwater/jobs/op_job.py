@@ -163,10 +163,6 @@ class JobDefinition(abc.ABC):  # noqa: B024 - abstract only so asset jobs can be
 
         check_input_values(self.name, input_values)
         job = self._subset(op_selection) if op_selection else self
-        if instance is None:
-            from headwater.instance import Instance
-
-            instance = Instance.ephemeral()
         return execute_resolved_job(
             job,
             instance,
