@@ -411,3 +411,23 @@ def test_a_resource_that_is_not_an_io_manager_is_refused_before_the_run():
         ):
             dg.materialize([stored], instance=instance, resources={"io_manager": 5})
         assert instance.get_runs() == []
+
+
+def test_materialize_checks_io_managers_of_unselected_upstreams_before_the_run():
+    @dg.asset(io_manager_key="warehouse")
+    def upstream_table():
+        return 1
+
+    @dg.asset
+    def downstream(upstream_table):
+        return upstream_table
+
+    with dg.instance_for_test() as instance:
+        with pytest.raises(dg.InvalidDefinitionError, match=r"'warehouse'.*upstream_table"):
+            dg.materialize(
+                [upstream_table, downstream], instance=instance, selection=["downstream"]
+            )
+        assert instance.get_runs() == []
+    # In memory, every IO manager key is served by the in-memory manager.
+    result = dg.materialize_to_memory([upstream_table, downstream])
+    assert result.asset_value("downstream") == 1

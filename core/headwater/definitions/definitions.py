@@ -12,8 +12,6 @@ from headwater.definitions.specs import AssetSpec
 from headwater.errors import DuplicateDefinitionError, InvalidDefinitionError
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
-# The job materialize() and materialize_to_memory() build (headwater.execution.materialize).
-_EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 
 
 def _origin(item: Any) -> str:
@@ -145,7 +143,7 @@ class Definitions:
         self._jobs_by_name: dict[str, Any] | None = None
         self._resolved_jobs_by_name: dict[str, Any] = {}
         # 0: not checked; 1: resources checked; 2: resources and IO managers checked.
-        self._resources_checked = 0
+        self._resources_checked = False
 
     def __repr__(self) -> str:
         return (
@@ -288,15 +286,13 @@ class Definitions:
             self._jobs_by_name = {job.name: job for job in self.jobs}
         return self._jobs_by_name
 
-    def _check_resources(self, *, io_managers: bool = True) -> None:
+    def _check_resources(self) -> None:
         """Raise when an asset or a resource needs a resource that nobody provides."""
-        if self._resources_checked < (2 if io_managers else 1):
+        if not self._resources_checked:
             from headwater.definitions.requirements import check_required_resources
 
-            check_required_resources(
-                self._normalized_assets(), self.resources, io_managers=io_managers
-            )
-            self._resources_checked = 2 if io_managers else 1
+            check_required_resources(self._normalized_assets(), self.resources)
+            self._resources_checked = True
 
     def resolve_job_def(self, name: str) -> Any:
         """The resolved job called ``name``; each job is resolved on first use.
@@ -316,9 +312,7 @@ class Definitions:
                 f"No job named '{name}' in these Definitions{did_you_mean(name, jobs)}. "
                 f"Jobs: {sorted(jobs) or 'none'}."
             )
-        # materialize_to_memory puts the in-memory IO manager under every IO manager key only
-        # when its run starts, so its ephemeral job checks resources alone here.
-        self._check_resources(io_managers=name != _EPHEMERAL_JOB_NAME)
+        self._check_resources()
         job = jobs[name]
         if hasattr(job, "resolve"):
             job = job.resolve(

@@ -13,9 +13,7 @@ from headwater.definitions.ops import DEFAULT_IO_MANAGER_KEY, is_nothing
 from headwater.errors import InvalidDefinitionError
 
 
-def check_required_resources(
-    assets_defs: Iterable[Any], resources: Mapping[str, Any], *, io_managers: bool = True
-) -> None:
+def check_required_resources(assets_defs: Iterable[Any], resources: Mapping[str, Any]) -> None:
     """Raise for the first resource or IO manager that an asset or a resource needs but lacks.
 
     Covers every op's required resource keys (ops inside graphs too), the IO managers of op
@@ -26,7 +24,6 @@ def check_required_resources(
     Args:
         assets_defs: every definition in scope (executable or not), in a stable order.
         resources: the resources given to all of them.
-        io_managers: also check IO and input managers (off where they are swapped in later).
 
     Raises:
         InvalidDefinitionError: naming the missing key, what requires it and the asset.
@@ -45,18 +42,15 @@ def check_required_resources(
             provided = {DEFAULT_IO_MANAGER_KEY, *available}
             _check_resource_dependencies(ad.resource_defs, provided, ad)
         node = ad.node_def
-        leaves = getattr(node, "leaves", None)  # a graph: check the ops inside it
-        ops = [leaf.op for leaf in leaves()] if leaves is not None else [node]
-        for op in ops:
+        for op in _ops(node):
             # (kind, key, what needs it); described only if something is missing.
             needs = [("resource", key, None) for key in op.required_resource_keys]
-            if io_managers:
-                needs += [("io manager", out.io_manager_key, name) for name, out in op.outs.items()]
-                needs += [
-                    ("input manager", spec.input_manager_key, name)
-                    for name, spec in op.ins.items()
-                    if spec.input_manager_key
-                ]
+            needs += [("io manager", out.io_manager_key, name) for name, out in op.outs.items()]
+            needs += [
+                ("input manager", spec.input_manager_key, name)
+                for name, spec in op.ins.items()
+                if spec.input_manager_key
+            ]
             missing = [need for need in needs if need[1] and need[1] not in provided]
             if missing:
                 kind, key, name = min(missing, key=lambda need: (need[0], need[1], need[2] or ""))
@@ -66,18 +60,43 @@ def check_required_resources(
                     "input manager": f"input '{name}' of op '{op.name}'",
                 }[kind]
                 raise _not_provided(kind, key, required_by, ad, provided, available)
-        if io_managers:
-            for input_name, key in ad.keys_by_input_name.items():
-                upstream = producers.get(key)
-                spec = node.ins.get(input_name)
-                if upstream is None or upstream.is_materializable or spec is None:
-                    continue  # materializable upstreams are checked as producers
-                if is_nothing(spec.dagster_type) or spec.input_manager_key:
-                    continue
-                io_key = upstream.io_manager_key_for_asset_key(key)
-                if io_key not in provided:
-                    required_by = f"source asset {key.to_user_string()}"
-                    raise _not_provided("io manager", io_key, required_by, ad, provided, available)
+        for key, io_key in _loaded_source_io_managers(ad, producers):
+            if io_key not in provided:
+                required_by = f"source asset {key.to_user_string()}"
+                raise _not_provided("io manager", io_key, required_by, ad, provided, available)
+
+
+def io_manager_keys(assets_defs: Iterable[Any]) -> set[str]:
+    """The IO manager keys the executable assets store their outputs with, and those of the
+    source and external assets they load."""
+    assets_defs = list(assets_defs)
+    producers = {key: ad for ad in assets_defs for key in ad.keys}
+    keys: set[str] = set()
+    for ad in assets_defs:
+        if ad.is_executable:
+            for op in _ops(ad.node_def):
+                keys.update(out.io_manager_key for out in op.outs.values() if out.io_manager_key)
+            keys.update(io_key for _, io_key in _loaded_source_io_managers(ad, producers))
+    return keys
+
+
+def _ops(node: Any) -> list[Any]:
+    leaves = getattr(node, "leaves", None)  # a graph: the ops inside it
+    return [leaf.op for leaf in leaves()] if leaves is not None else [node]
+
+
+def _loaded_source_io_managers(ad: Any, producers: Mapping[Any, Any]) -> list[tuple[Any, str]]:
+    """(key, IO manager key) of each source or external asset ``ad`` loads as a value."""
+    loaded = []
+    for input_name, key in ad.keys_by_input_name.items():
+        upstream = producers.get(key)
+        spec = ad.node_def.ins.get(input_name)
+        if upstream is None or upstream.is_materializable or spec is None:
+            continue  # materializable upstreams are checked as producers
+        if is_nothing(spec.dagster_type) or spec.input_manager_key:
+            continue
+        loaded.append((key, upstream.io_manager_key_for_asset_key(key)))
+    return loaded
 
 
 def _check_resource_dependencies(

@@ -84,7 +84,7 @@ def materialize_to_memory(
             "materialize_to_memory keeps every value in memory, so it takes no 'io_manager' "
             "resource. Remove it, or use materialize() to store values with it."
         )
-    job = _ephemeral_job(assets, resources, selection)
+    job = _ephemeral_job(assets, resources, selection, in_memory=True)
     return execute_job_in_process(
         job,
         run_config=run_config,
@@ -221,15 +221,33 @@ def _mapping(run_config: Any) -> Mapping[str, Any]:
     return to_dict() if to_dict is not None else run_config
 
 
-def _ephemeral_job(assets: Sequence[Any], resources: Mapping[str, Any] | None, selection: Any):
+def _ephemeral_job(
+    assets: Sequence[Any],
+    resources: Mapping[str, Any] | None,
+    selection: Any,
+    *,
+    in_memory: bool = False,
+):
+    """The job `materialize` runs; ``in_memory`` puts the in-memory IO manager under every
+    IO manager key the assets use (what `materialize_to_memory` promises)."""
     from headwater.definitions.definitions import Definitions
     from headwater.jobs.asset_job import define_asset_job
 
-    defs = Definitions(
-        assets=list(assets),
-        jobs=[define_asset_job(EPHEMERAL_JOB_NAME, selection=selection)],
-        resources=resources,
-    )
+    def definitions(resources: Mapping[str, Any] | None) -> Definitions:
+        return Definitions(
+            assets=list(assets),
+            jobs=[define_asset_job(EPHEMERAL_JOB_NAME, selection=selection)],
+            resources=resources,
+        )
+
+    defs = definitions(resources)
+    if in_memory:
+        from headwater._plugins import lookup
+        from headwater.definitions.requirements import io_manager_keys
+
+        memory = lookup("IO manager", "register_io_managers", "memory")
+        keys = io_manager_keys(defs.resolve_asset_graph().assets_defs)
+        defs = definitions({**(resources or {}), **dict.fromkeys(keys, memory)})
     job = defs.resolve_job_def(EPHEMERAL_JOB_NAME)
     _check_inputs_provided(job)
     return job
