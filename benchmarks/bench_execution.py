@@ -57,6 +57,28 @@ def _timed_runs(runs: int, run_once: Callable[[], float]) -> list[float]:
     return [run_once() for _ in range(runs)]
 
 
+def _timed_on_new_instance(
+    action: Callable[[Any], Any], *, database_ready: bool = True
+) -> tuple[float, Any]:
+    """Seconds ``action(instance)`` takes on a new temp-dir instance, and what it returned.
+
+    With ``database_ready`` the instance's database is created before the clock starts
+    (creating it is a workload of its own, `bench_new_instance`).
+    """
+    import headwater as dg
+
+    with tempfile.TemporaryDirectory(prefix="hw-bench-") as home:
+        instance = dg.Instance.local_temp(home)
+        try:
+            if database_ready:
+                _ = instance.storage
+            t0 = time.perf_counter()
+            outcome = action(instance)
+            return time.perf_counter() - t0, outcome
+        finally:
+            instance.dispose()
+
+
 def bench_materialize(label: str, source: str, n_assets: int, io: str, runs: int) -> dict:
     """Materialize the assets of ``source`` on a new temp-dir SQLite instance per run."""
     import headwater as dg
@@ -64,17 +86,11 @@ def bench_materialize(label: str, source: str, n_assets: int, io: str, runs: int
     assets = _assets(source)
 
     def run_once() -> float:
-        with tempfile.TemporaryDirectory(prefix="hw-bench-") as home:
-            instance = dg.Instance.local_temp(home)
-            resources = {"io_manager": dg.InMemoryIOManager()} if io == "memory" else None
-            try:
-                _ = instance.storage  # database creation: see bench_new_instance
-                t0 = time.perf_counter()
-                result = dg.materialize(assets, instance=instance, resources=resources)
-                elapsed = time.perf_counter() - t0
-                assert result.success
-            finally:
-                instance.dispose()
+        resources = {"io_manager": dg.InMemoryIOManager()} if io == "memory" else None
+        elapsed, result = _timed_on_new_instance(
+            lambda instance: dg.materialize(assets, instance=instance, resources=resources)
+        )
+        assert result.success
         return elapsed
 
     samples = _timed_runs(runs, run_once)
@@ -117,17 +133,9 @@ def bench_filesystem_floor(n_files: int, runs: int) -> dict:
 
 def bench_new_instance(runs: int) -> dict:
     """Create the database of a new temp-dir instance (schema, WAL mode, revision stamp)."""
-    import headwater as dg
 
     def run_once() -> float:
-        with tempfile.TemporaryDirectory(prefix="hw-bench-") as home:
-            instance = dg.Instance.local_temp(home)
-            try:
-                t0 = time.perf_counter()
-                _ = instance.storage
-                elapsed = time.perf_counter() - t0
-            finally:
-                instance.dispose()
+        elapsed, _ = _timed_on_new_instance(lambda instance: instance.storage, database_ready=False)
         return elapsed
 
     samples = _timed_runs(runs, run_once)
@@ -147,16 +155,10 @@ def bench_multiprocess(n_assets: int, runs: int) -> dict:
     job = dg.Definitions(assets=assets, jobs=[job_def]).resolve_job_def("bench")
 
     def run_once() -> float:
-        with tempfile.TemporaryDirectory(prefix="hw-bench-") as home:
-            instance = dg.Instance.local_temp(home)
-            try:
-                _ = instance.storage
-                t0 = time.perf_counter()
-                result = dg.execute_job(job, instance=instance)
-                elapsed = time.perf_counter() - t0
-                assert result.success
-            finally:
-                instance.dispose()
+        elapsed, result = _timed_on_new_instance(
+            lambda instance: dg.execute_job(job, instance=instance)
+        )
+        assert result.success
         return elapsed
 
     samples = _timed_runs(runs, run_once)
