@@ -300,3 +300,15 @@ def test_materialize_to_memory_replaces_io_managers_under_other_keys(tmp_path):
     result = dg.materialize_to_memory([stored], resources={"lake": lake})
     assert result.asset_value("stored") == 3
     assert list(tmp_path.iterdir()) == []
+
+
+def test_materialize_to_memory_refuses_io_managers_bound_on_assets(tmp_path):
+    @dg.asset(
+        io_manager_key="lake",
+        resource_defs={"lake": dg.FilesystemIOManager(base_dir=str(tmp_path))},
+    )
+    def bound():
+        return 1
+
+    with pytest.raises(dg.InvariantViolationError, match=r"bind IO manager\(s\) \['lake'\]"):
+        dg.materialize_to_memory([bound])

@@ -75,7 +75,8 @@ def io_manager_keys(assets_defs: Iterable[Any]) -> set[str]:
     for ad in assets_defs:
         if ad.is_executable:
             for op in _ops(ad.node_def):
-                keys.update(out.io_manager_key for out in op.outs.values() if out.io_manager_key)
+                outs = op.outs.values()
+                keys.update(out.io_manager_key or DEFAULT_IO_MANAGER_KEY for out in outs)
             keys.update(io_key for _, io_key in _loaded_source_io_managers(ad, producers))
     return keys
 

@@ -92,7 +92,6 @@ def materialize_to_memory(
         partition_key=partition_key,
         raise_on_error=raise_on_error,
         tags=tags,
-        _io_managers_in_memory=True,
     )
 
 
@@ -104,8 +103,6 @@ def execute_job_in_process(
     raise_on_error: bool = True,
     tags: Mapping[str, str] | None = None,
     resources: Mapping[str, Any] | None = None,
-    *,
-    _io_managers_in_memory: bool = False,
 ) -> ExecuteInProcessResult:
     """Run a resolved asset job in this process (what ``job.execute_in_process`` does).
 
@@ -128,7 +125,6 @@ def execute_job_in_process(
         tags=tags,
         partition_key=partition_key,
         raise_on_error=raise_on_error,
-        io_managers_in_memory=_io_managers_in_memory,
     )
 
 
@@ -246,7 +242,15 @@ def _ephemeral_job(
         from headwater.definitions.requirements import io_manager_keys
 
         memory = lookup("IO manager", "register_io_managers", "memory")
-        keys = io_manager_keys(defs.resolve_asset_graph().assets_defs)
+        assets_defs = defs.resolve_asset_graph().assets_defs
+        keys = io_manager_keys(assets_defs)
+        bound = sorted({key for ad in assets_defs for key in ad.resource_defs if key in keys})
+        if bound:
+            raise InvariantViolationError(
+                "materialize_to_memory keeps every value in memory, but assets bind IO "
+                f"manager(s) {bound} with resource_defs=. Remove them, or use materialize() "
+                "to store values with them."
+            )
         defs = definitions({**(resources or {}), **dict.fromkeys(keys, memory)})
     job = defs.resolve_job_def(EPHEMERAL_JOB_NAME)
     _check_inputs_provided(job)

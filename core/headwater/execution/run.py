@@ -43,8 +43,7 @@ def execute_resolved_job(
     run tags and retry policy, with ``run_config`` (replacing), ``resources`` and ``tags``
     (added) on top. Without ``instance`` the run is recorded in an ephemeral one.
 
-    ``options`` are passed on to `execute_assets_in_process` (``executor_def``, ``run_id``,
-    ``io_managers_in_memory``).
+    ``options`` are passed on to `execute_assets_in_process` (``executor_def``, ``run_id``).
 
     Raises:
         InvalidInvocationError: an asset binds a resource key the job's resources also set.
@@ -122,7 +121,6 @@ def execute_assets_in_process(
     raise_on_error: bool = True,
     default_io_manager: str | None = None,
     executor_def: Any = None,
-    io_managers_in_memory: bool = False,
     run_id: str | None = None,
     job_def: Any = None,
 ) -> ExecuteInProcessResult:
@@ -147,7 +145,6 @@ def execute_assets_in_process(
         default_io_manager: registered IO manager name used for ``io_manager`` when the
             resources do not provide one; defaults to the instance's setting, else ``fs``.
         executor_def: the executor; the built-in in-process executor when None.
-        io_managers_in_memory: replace every IO manager the plan uses with the in-memory one.
         run_id: the new run's id (a fresh one when None).
         job_def: the job being run, for the result's ``job_def``.
 
@@ -168,8 +165,6 @@ def execute_assets_in_process(
         assets_defs, all_assets_defs=all_assets_defs, op_retry_policy=op_retry_policy
     )
     resource_defs = _resource_defs(plan, resources, instance, default_io_manager)
-    if io_managers_in_memory:
-        _use_memory_io_managers(plan, resource_defs)
     raise_for_missing_resources(
         {step.key: step.node.required_resource_keys for step in plan.steps},
         resource_defs,
@@ -463,14 +458,6 @@ def with_default_io_manager(
             "IO manager", "register_io_managers", name, context="default io_manager"
         )
     return defs
-
-
-def _use_memory_io_managers(plan: Any, resource_defs: dict[str, Any]) -> None:
-    from headwater._plugins import lookup
-
-    memory = lookup("IO manager", "register_io_managers", "memory")
-    for key in _used_io_manager_keys(plan) | {DEFAULT_IO_MANAGER_KEY}:
-        resource_defs[key] = memory
 
 
 def _instance_io_manager(instance: Any) -> str | None:
